@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs';
+
+// wasm has no Conv2DBackpropFilter (tensorflow/tfjs#8474). The filter gradient is itself a
+// convolution: swap the batch and channel roles so that channels-in become the batch, the batch
+// becomes the contracted channel axis, and dy becomes a (large) filter dilated by the stride.
+// That runs on XNNPACK's conv at forward-conv speed instead of a naive loop.
+export function conv2dBackpropFilter(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: tf.backend_util.PadInfo | 'valid' | 'same' | number | tf.backend_util.ExplicitPadding,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): tf.Tensor4D {
+  const [fh, fw] = filterShape;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape,
+    filterShape,
+    strides,
+    1,
+    pad as 'valid',
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { top, bottom, left, right } = info.padInfo;
+  return tf.tidy(() => {
+    const xp = tf.pad(x, [
+      [0, 0],
+      [top, Math.max(bottom, 0)],
+      [left, Math.max(right, 0)],
+      [0, 0],
+    ]);
+    const xT = tf.transpose(xp, [3, 1, 2, 0]);
+    const dyT = tf.transpose(dy, [1, 2, 0, 3]);
+    const full = tf.conv2d(xT, dyT as tf.Tensor4D, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]);
+    const cropped = tf.slice(full, [0, 0, 0, 0], [-1, fh, fw, -1]);
+    return tf.transpose(cropped, [1, 2, 0, 3]);
+  });
+}
