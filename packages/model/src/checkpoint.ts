@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs';
+import { parseModelConfig, ModelConfigError, type ModelConfig } from './config';
+import { EdmDenoiser } from './edm-denoiser';
+import { readSafetensorsFile, SafetensorsError, writeSafetensorsFile, type WritableTensor } from './safetensors';
+
+export const CHECKPOINT_FORMAT = 'lowdiff-checkpoint/1';
+
+/** What a checkpoint holds besides the model weights. */
+export interface CheckpointExtras {
+  /** EMA weights by model weight name. */
+  ema?: Map<string, tf.Tensor>;
+  /** Further named tensors, e.g. optimizer moments (`adam.m/<weight>`). */
+  tensors?: Map<string, tf.Tensor>;
+  /** Training state (step, RNG state, ...), any JSON. */
+  training?: unknown;
+  /** How the checkpoint was made (command, steps, wall time, ...), any JSON. */
+  info?: unknown;
+  /** Ship only the EMA weights (they become the model weights on load). */
+  emaOnly?: boolean;
+}
+
+export interface LoadedCheckpoint {
+  config: ModelConfig;
+  /** The model, holding the raw weights (or the EMA ones if the file has only those / `use: 'ema'`). */
+  model: EdmDenoiser;
+  ema: Map<string, tf.Tensor> | null;
+  tensors: Map<string, tf.Tensor>;
+  training: unknown;
+  info: unknown;
+  metadata: Record<string, string>;
+}
+
+/** A checkpoint that does not match its config or is otherwise unusable; nothing was loaded. */
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+/** Writes model weights, EMA, extra tensors, config and state to one safetensors file, atomically. */
+export async function saveCheckpoint(path: string, model: EdmDenoiser, extras: CheckpointExtras = {}): Promise<void> {
+  const out = new Map<string, WritableTensor>();
+  const put = async (prefix: string, name: string, t: tf.Tensor) => {
+    if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new CheckpointError(`cannot save '${name}' of dtype ${t.dtype}`);
+    out.set(`${prefix}/${name}`, { shape: t.shape, data: (await t.data()) as Float32Array | Int32Array });
+  };
+  if (!extras.emaOnly) for (const [name, v] of model.store.entries()) await put('model', name, v);
+  if (extras.ema) for (const [name, t] of extras.ema) await put('ema', name, t);
+  else if (extras.emaOnly) throw new CheckpointError('emaOnly needs EMA weights');
+  if (extras.emaOnly) for (const [name, v] of model.store.entries()) if (!v.trainable) await put('ema', name, v);
+  if (extras.tensors) for (const [name, t] of extras.tensors) await put('extra', name, t);
+  const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT, config: JSON.stringify(model.config) };
+  if (extras.training !== undefined) metadata.training = JSON.stringify(extras.training);
+  if (extras.info !== undefined) metadata.info = JSON.stringify(extras.info);
+  await writeSafetensorsFile(path, out, metadata);
+}
+
+/**
+ * Reads a checkpoint, rebuilds the model from its config, and checks every weight's name, shape
+ * and dtype against it before assigning anything. `use: 'ema'` loads the EMA weights into the model.
+ */
+export async function loadCheckpoint(path: string, options: { use?: 'raw' | 'ema' } = {}): Promise<LoadedCheckpoint> {
+  let file;
+  try {
+    file = await readSafetensorsFile(path);
+  } catch (err) {
+    if (err instanceof SafetensorsError) throw new CheckpointError(`cannot load checkpoint: ${err.message}`);
+    throw err;
+  }
+  const { tensors, metadata } = file;
+  if (metadata.format !== CHECKPOINT_FORMAT)
+    throw new CheckpointError(`${path}: not a LowDiff checkpoint (metadata.format is ${JSON.stringify(metadata.format)}, expected '${CHECKPOINT_FORMAT}')`);
+  let config: ModelConfig;
+  try {
+    config = parseModelConfig(JSON.parse(metadata.config ?? 'null'));
+  } catch (err) {
+    const why = err instanceof ModelConfigError ? err.message : `config is not valid JSON (${(err as Error).message})`;
+    throw new CheckpointError(`${path}: ${why}`);
+  }
+  const json = (key: string) => {
+    if (metadata[key] === undefined) return undefined;
+    try {
+      return JSON.parse(metadata[key]);
+    } catch {
+      throw new CheckpointError(`${path}: metadata.${key} is not valid JSON`);
+    }
+  };
+  const training = json('training');
+  const info = json('info');
+
+  const groups = { model: new Map<string, (typeof tensors extends Map<string, infer T> ? T : never)>(), ema: new Map(), extra: new Map() };
+  for (const [key, t] of tensors) {
+    const slash = key.indexOf('/');
+    const prefix = key.slice(0, slash) as keyof typeof groups;
+    if (slash < 0 || !(prefix in groups)) throw new CheckpointError(`${path}: unexpected tensor '${key}' (expected model/, ema/ or extra/ names)`);
+    groups[prefix].set(key.slice(slash + 1), t);
+  }
+  const hasRaw = groups.model.size > 0;
+  const hasEma = groups.ema.size > 0;
+  if (!hasRaw && !hasEma) throw new CheckpointError(`${path}: holds no model or EMA weights`);
+  if (options.use === 'ema' && !hasEma) throw new CheckpointError(`${path}: has no EMA weights`);
+
+  const model = new EdmDenoiser(config);
+  try {
+    const expected = model.store.entries();
+    const checkGroup = (group: Map<string, { dtype: string; shape: number[] }>, label: string) => {
+      const problems: string[] = [];
+      for (const [name, v] of expected) {
+        const t = group.get(name);
+        if (!t) problems.push(`missing ${label}/${name}`);
+        else if (t.dtype !== 'F32') problems.push(`${label}/${name} is ${t.dtype}, expected F32`);
+        else if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i]))
+          problems.push(`${label}/${name} has shape [${t.shape}], the config needs [${v.shape}]`);
+      }
+      const known = new Set(expected.map(([n]) => n));
+      for (const name of group.keys()) if (!known.has(name)) problems.push(`unexpected ${label}/${name}`);
+      if (problems.length > 0) {
+        const shown = problems.slice(0, 8).join('; ') + (problems.length > 8 ? `; ... (${problems.length} problems)` : '');
+        throw new CheckpointError(`${path}: weights do not match the config: ${shown}`);
+      }
+    };
+    if (hasRaw) checkGroup(groups.model, 'model');
+    if (hasEma) checkGroup(groups.ema, 'ema');
+    const source = options.use === 'ema' || !hasRaw ? groups.ema : groups.model;
+    for (const [name, v] of expected) v.assign(tf.tensor(source.get(name)!.data as Float32Array, v.shape));
+    const ema = hasEma ? new Map(expected.map(([name, v]) => [name, tf.tensor(groups.ema.get(name)!.data as Float32Array, v.shape)] as const)) : null;
+    const extra = new Map([...groups.extra].map(([name, t]) => [name, tf.tensor(t.data, t.shape, t.dtype === 'I32' ? 'int32' : 'float32')] as const));
+    return { config, model, ema, tensors: extra, training, info, metadata };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * @lowdiff/model: LowDiff's unified multi-resolution networks (UNet, DiT) behind EDM
+ * preconditioning, their FLOP counts, and safetensors checkpoints.
+ */
+export type { UnifiedDenoiser, StageCall, CallOptions } from './unified-denoiser';
+export {
+  ModelConfigSchema,
+  UNetConfigSchema,
+  DiTConfigSchema,
+  ModelConfigError,
+  parseModelConfig,
+  type ModelConfig,
+  type ModelConfigInput,
+  type UNetConfig,
+  type DiTConfig,
+} from './config';
+export { EdmDenoiser, ModelInputError } from './edm-denoiser';
+export { ParamStore } from './param-store';
+export { sinCos2d } from './dit';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  readSafetensorsFile,
+  writeSafetensorsFile,
+  writeFileAtomic,
+  SafetensorsError,
+  type SafeTensor,
+  type SafetensorsDtype,
+  type SafetensorsContents,
+  type WritableTensor,
+} from './safetensors';
+export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_FORMAT, type CheckpointExtras, type LoadedCheckpoint } from './checkpoint';
+export { describeModel, formatDescription, type ModelDescription } from './describe';
+export { REFERENCE_UNET_32, REFERENCE_DIT_LATENT } from './reference-configs';
+export { precondition } from './preconditioning';

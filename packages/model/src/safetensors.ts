@@ -1,0 +1,215 @@
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/**
+ * A small codec for the safetensors format (https://github.com/huggingface/safetensors):
+ * 8-byte little-endian header length, a JSON header of
+ * `{ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: { string: string } }`,
+ * then the tensors' bytes, little-endian, C order, contiguous. No npm package both reads and
+ * writes it without pulling in a framework, so we keep our own, tested against files written
+ * by an independent implementation.
+ */
+export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
+
+const BYTES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const MAX_HEADER = 100 * 1024 * 1024;
+
+export interface SafeTensor {
+  /** dtype as stored in the file. */
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Values, widened for use: F16/BF16/F64 -> Float32Array, I64 -> Int32Array (range-checked), others native. */
+  data: Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array;
+}
+
+export interface SafetensorsContents {
+  tensors: Map<string, SafeTensor>;
+  metadata: Record<string, string>;
+}
+
+/** A malformed, truncated or unsupported safetensors file; nothing was loaded. */
+export class SafetensorsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SafetensorsError';
+  }
+}
+
+/** Tensors to write: float32 and int32 data (what training produces). */
+export type WritableTensor = { shape: number[]; data: Float32Array | Int32Array };
+
+export function encodeSafetensors(tensors: Map<string, WritableTensor> | Record<string, WritableTensor>, metadata: Record<string, string> = {}): Uint8Array {
+  const entries = [...(tensors instanceof Map ? tensors.entries() : Object.entries(tensors))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, t] of entries) {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (n !== t.data.length) throw new SafetensorsError(`tensor '${name}': shape [${t.shape}] needs ${n} values, got ${t.data.length}`);
+    const dtype = t.data instanceof Float32Array ? 'F32' : 'I32';
+    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+    offset += t.data.byteLength;
+  }
+  let json = JSON.stringify(header);
+  // Pad with spaces so the data starts 8-byte aligned, as the reference implementation does.
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  const headerBytes = Buffer.from(json, 'utf8');
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let pos = 8 + headerBytes.length;
+  for (const [, t] of entries) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), pos);
+    pos += t.data.byteLength;
+  }
+  return out;
+}
+
+export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContents {
+  if (bytes.length < 8) throw new SafetensorsError(`${source}: ${bytes.length} bytes is too short for a safetensors header (truncated or not safetensors)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = Number(view.getBigUint64(0, true));
+  if (headerLen > MAX_HEADER || 8 + headerLen > bytes.length)
+    throw new SafetensorsError(`${source}: header claims ${headerLen} bytes but the file has ${bytes.length - 8} after the length field (truncated or not safetensors)`);
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLen)).toString('utf8'));
+  } catch (err) {
+    throw new SafetensorsError(`${source}: header is not valid JSON (${(err as Error).message}); the file is corrupt`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError(`${source}: header is not a JSON object`);
+  const dataStart = 8 + headerLen;
+  const dataLen = bytes.length - dataStart;
+  const metadata: Record<string, string> = {};
+  const tensors = new Map<string, SafeTensor>();
+  const spans: [number, number, string][] = [];
+  for (const [name, raw] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      for (const [k, v] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+        if (typeof v !== 'string') throw new SafetensorsError(`${source}: __metadata__.${k} is not a string`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const dtype = info?.dtype as SafetensorsDtype;
+    if (!(typeof dtype === 'string' && dtype in BYTES)) throw new SafetensorsError(`${source}: tensor '${name}' has unsupported dtype ${JSON.stringify(info?.dtype)}`);
+    const shape = info.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw new SafetensorsError(`${source}: tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
+    const offs = info.data_offsets;
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0) || offs[0] > offs[1])
+      throw new SafetensorsError(`${source}: tensor '${name}' has invalid data_offsets ${JSON.stringify(offs)}`);
+    const [begin, end] = offs as [number, number];
+    if (end > dataLen) throw new SafetensorsError(`${source}: tensor '${name}' ends at byte ${end} but the data section has ${dataLen} bytes (truncated file)`);
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (end - begin !== count * BYTES[dtype])
+      throw new SafetensorsError(`${source}: tensor '${name}' holds ${end - begin} bytes, but ${dtype} [${shape}] needs ${count * BYTES[dtype]}`);
+    spans.push([begin, end, name]);
+    tensors.set(name, { dtype, shape: shape as number[], data: widen(dtype, bytes.subarray(dataStart + begin, dataStart + end), count, name, source) });
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  let cursor = 0;
+  for (const [begin, end, name] of spans) {
+    if (begin !== cursor) throw new SafetensorsError(`${source}: tensor '${name}' starts at byte ${begin}, expected ${cursor} (overlapping or gapped data)`);
+    cursor = end;
+  }
+  if (cursor !== dataLen) throw new SafetensorsError(`${source}: ${dataLen - cursor} trailing bytes after the last tensor (corrupt file)`);
+  return { tensors, metadata };
+}
+
+function widen(dtype: SafetensorsDtype, raw: Uint8Array, count: number, name: string, source: string): SafeTensor['data'] {
+  // Copy so the result is aligned and independent of the file buffer (Buffer#slice would share it).
+  const copy = new Uint8Array(raw.length);
+  copy.set(raw);
+  const buf = copy.buffer;
+  const dv = new DataView(buf);
+  switch (dtype) {
+    case 'F32':
+      return new Float32Array(buf);
+    case 'I32':
+      return new Int32Array(buf);
+    case 'I16':
+      return new Int16Array(buf);
+    case 'I8':
+      return new Int8Array(buf);
+    case 'U8':
+    case 'BOOL':
+      return new Uint8Array(buf);
+    case 'F64':
+      return Float32Array.from(new Float64Array(buf));
+    case 'F16': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(dv.getUint16(2 * i, true));
+      return out;
+    }
+    case 'BF16': {
+      const out = new Float32Array(count);
+      const tmp = new DataView(new ArrayBuffer(4));
+      for (let i = 0; i < count; i++) {
+        tmp.setUint32(0, dv.getUint16(2 * i, true) << 16);
+        out[i] = tmp.getFloat32(0);
+      }
+      return out;
+    }
+    case 'I64': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = dv.getBigInt64(8 * i, true);
+        if (v > 2147483647n || v < -2147483648n) throw new SafetensorsError(`${source}: tensor '${name}' has an I64 value outside int32 range`);
+        out[i] = Number(v);
+      }
+      return out;
+    }
+  }
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * Math.pow(2, -14) * (frac / 1024);
+  if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * Math.pow(2, exp - 15) * (1 + frac / 1024);
+}
+
+export async function readSafetensorsFile(path: string): Promise<SafetensorsContents> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new SafetensorsError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${(err as Error).message})`);
+  }
+  return decodeSafetensors(bytes, path);
+}
+
+/**
+ * Writes atomically: to a temporary file beside `path`, flushed to disk, then renamed over it,
+ * so a crash or a full disk never leaves a half-written file where a good one was.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+export async function writeSafetensorsFile(
+  path: string,
+  tensors: Map<string, WritableTensor> | Record<string, WritableTensor>,
+  metadata: Record<string, string> = {},
+): Promise<void> {
+  await writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+}

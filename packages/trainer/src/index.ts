@@ -1,0 +1,19 @@
+/**
+ * @lowdiff/trainer: LowDiff's multi-resolution training loop (stage mix, condition building with
+ * noise augmentation, EDM loss, Adam with warm-up and clipping, EMA, exact resume).
+ */
+export { Trainer, TrainingDivergedError, TrainingStateSchema, type TrainingState, type StepReport, type RunOptions, type RunResult } from './trainer';
+export {
+  TrainingConfigSchema,
+  TrainingStageSchema,
+  TrainingConfigError,
+  parseTrainingConfig,
+  conditionResolutions,
+  type TrainingConfig,
+  type TrainingConfigInput,
+  type TrainingStage,
+} from './training-config';
+export { buildCondition } from './build-condition';
+export { edmLoss } from './edm-loss';
+export { Adam, type AdamOptions } from './adam';
+export { Ema } from './ema';

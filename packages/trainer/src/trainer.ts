@@ -1,0 +1,335 @@
+import * as tf from '@tensorflow/tfjs';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Rng, RngStateSchema } from '@lowdiff/backend';
+import { batches, BatchCursorSchema, downsampleArea, type BatchCursor, type BatchIterator, type ImageDataset } from '@lowdiff/data';
+import { EdmDenoiser, loadCheckpoint, saveCheckpoint, type ModelConfigInput } from '@lowdiff/model';
+import { conditionAugSigma } from '@lowdiff/schedule';
+import { z } from 'zod';
+import { Adam } from './adam';
+import { buildCondition } from './build-condition';
+import { edmLoss } from './edm-loss';
+import { Ema } from './ema';
+import { conditionResolutions, parseTrainingConfig, TrainingConfigError, TrainingConfigSchema, type TrainingConfig, type TrainingConfigInput } from './training-config';
+
+/** What a checkpoint's `training` metadata holds: everything a resumed run needs. */
+export const TrainingStateSchema = z.object({
+  step: z.number().int().min(0),
+  imagesSeen: z.number().int().min(0),
+  wallTimeSec: z.number().min(0),
+  rng: RngStateSchema,
+  cursor: BatchCursorSchema,
+  adamStep: z.number().int().min(0),
+  config: TrainingConfigSchema,
+  dataset: z.string(),
+});
+export type TrainingState = z.infer<typeof TrainingStateSchema>;
+
+export interface StepReport {
+  step: number;
+  totalSteps: number;
+  /** The stage this step trained. */
+  resolution: number;
+  conditioned: boolean;
+  loss: number;
+  /** Running mean loss per stage key (`32`, `32c` for conditioned). */
+  lossPerStage: Record<string, number>;
+  /** Training images/s per stage key, over this run. */
+  imagesPerSecPerStage: Record<string, number>;
+  learningRate: number;
+  gradNorm: number;
+  stepsPerSec: number;
+  etaSec: number;
+  /** Non-finite steps skipped so far in this run. */
+  skipped: number;
+}
+
+export interface RunOptions {
+  /** Stop after this step (default: the config's `steps`). */
+  until?: number;
+  /** Where checkpoints go (every `checkpointEvery` steps and at the end). */
+  checkpointPath?: string;
+  /** Appends one JSON line per step. */
+  logPath?: string;
+  onProgress?: (r: StepReport) => void;
+  /** A skipped (non-finite) step. */
+  onSkip?: (info: { step: number; reason: string }) => void;
+  onCheckpoint?: (info: { step: number; path: string }) => void;
+  /** Abort (e.g. on Ctrl-C): the current step finishes, a checkpoint is written, run() returns. */
+  signal?: AbortSignal;
+  /** Called before each step (custom schedules, fault injection in tests). */
+  beforeStep?: (step: number) => void;
+  /** Recorded in the checkpoint's `info` (how it was trained: the command, ...). */
+  info?: Record<string, unknown>;
+}
+
+export interface RunResult {
+  step: number;
+  reason: 'done' | 'aborted';
+  wallTimeSec: number;
+}
+
+/** Training stopped because the loss stayed non-finite; the last good checkpoint is untouched. */
+export class TrainingDivergedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+const stageKey = (resolution: number, conditioned: boolean) => `${resolution}${conditioned ? 'c' : ''}`;
+
+/**
+ * LowDiff's multi-resolution training loop: one unified model trained on a mix of stages. Each
+ * step draws a stage, builds its target (area-downsampled batch) and condition (downsampled to
+ * the next lower model resolution, upsampled back, noise-augmented), draws sigma from the
+ * stage's log-normal, and takes the EDM loss; Adam with warm-up and gradient clipping, EMA with
+ * a half-life in images. State is explicit (weights, EMA, moments, step, RNG, data cursor), so a
+ * resumed run continues exactly.
+ */
+export class Trainer {
+  readonly config: TrainingConfig;
+  step = 0;
+  imagesSeen = 0;
+  wallTimeSec = 0;
+  private readonly rng: Rng;
+  private readonly adam: Adam;
+  private readonly ema: Ema;
+  private readonly condRes: (number | null)[];
+  private readonly cumulative: number[];
+  private readonly weights: Map<string, tf.Variable>;
+  private cursor: BatchCursor = { epoch: 0, step: 0 };
+
+  private constructor(
+    readonly model: EdmDenoiser,
+    readonly dataset: ImageDataset,
+    config: TrainingConfigInput | TrainingConfig,
+  ) {
+    this.config = parseTrainingConfig(config);
+    this.condRes = conditionResolutions(this.config, model.resolutions);
+    if (dataset.height !== model.config.resolution || dataset.width !== model.config.resolution || dataset.channels !== model.channels)
+      throw new TrainingConfigError(
+        `data set ${dataset.name} has ${dataset.height}x${dataset.width}x${dataset.channels} images, the model needs ${model.config.resolution}x${model.config.resolution}x${model.channels}`,
+      );
+    if (model.numClasses > 0 && dataset.numClasses !== model.numClasses)
+      throw new TrainingConfigError(`data set ${dataset.name} has ${dataset.numClasses} classes, the model ${model.numClasses}`);
+    this.rng = new Rng(this.config.seed);
+    this.weights = new Map(model.store.entries());
+    this.adam = new Adam({ beta1: this.config.adamBeta1, beta2: this.config.adamBeta2, epsilon: this.config.adamEpsilon });
+    this.ema = new Ema(this.weights, this.config.emaHalfLifeImages, this.config.emaRampup);
+    const total = this.config.stages.reduce((a, s) => a + s.probability, 0);
+    let acc = 0;
+    this.cumulative = this.config.stages.map((s) => (acc += s.probability / total));
+  }
+
+  /** A new run: a freshly initialised model (seeded by the training seed). */
+  static create(modelConfig: ModelConfigInput, dataset: ImageDataset, config: TrainingConfigInput): Trainer {
+    const cfg = parseTrainingConfig(config);
+    return new Trainer(new EdmDenoiser(modelConfig, cfg.seed), dataset, cfg);
+  }
+
+  /**
+   * Continues a run from its checkpoint: weights, EMA, Adam moments, step, RNG and data position.
+   * `overrides` may change what does not alter the past (e.g. more `steps`).
+   */
+  static async resume(path: string, dataset: ImageDataset, overrides: Partial<TrainingConfigInput> = {}): Promise<Trainer> {
+    const ckpt = await loadCheckpoint(path);
+    const parsed = TrainingStateSchema.safeParse(ckpt.training);
+    if (!parsed.success || !ckpt.ema) {
+      ckpt.model.dispose();
+      throw new TrainingConfigError(`${path}: not a resumable training checkpoint (no training state or EMA weights)`);
+    }
+    const state = parsed.data;
+    if (state.dataset !== dataset.name) {
+      ckpt.model.dispose();
+      throw new TrainingConfigError(`${path} was trained on ${state.dataset}, not ${dataset.name}`);
+    }
+    const t = new Trainer(ckpt.model, dataset, { ...state.config, ...overrides });
+    t.step = state.step;
+    t.imagesSeen = state.imagesSeen;
+    t.wallTimeSec = state.wallTimeSec;
+    t.rng.setState(state.rng);
+    t.cursor = state.cursor;
+    t.adam.load(ckpt.tensors, state.adamStep);
+    t.ema.load(ckpt.ema);
+    tf.dispose([...ckpt.ema.values(), ...ckpt.tensors.values()]);
+    return t;
+  }
+
+  /** EMA weights by name (what sampling should use). */
+  emaWeights(): Map<string, tf.Tensor> {
+    return this.ema.shadow;
+  }
+
+  /** Adam's moments by name (`adam.m/<weight>`, `adam.v/<weight>`). */
+  optimizerState(): Map<string, tf.Tensor> {
+    return this.adam.stateTensors();
+  }
+
+  learningRate(step: number): number {
+    const { learningRate, warmupSteps } = this.config;
+    return warmupSteps > 0 ? learningRate * Math.min(1, (step + 1) / warmupSteps) : learningRate;
+  }
+
+  state(): TrainingState {
+    return {
+      step: this.step,
+      imagesSeen: this.imagesSeen,
+      wallTimeSec: this.wallTimeSec,
+      rng: this.rng.state(),
+      cursor: this.cursor,
+      adamStep: this.adam.step,
+      config: this.config,
+      dataset: this.dataset.name,
+    };
+  }
+
+  /** Writes a resumable checkpoint atomically. */
+  async save(path: string, info: Record<string, unknown> = {}): Promise<void> {
+    await saveCheckpoint(path, this.model, {
+      ema: this.ema.shadow,
+      tensors: this.adam.stateTensors(),
+      training: this.state(),
+      info: { ...info, steps: this.step, imagesSeen: this.imagesSeen, wallTimeSec: Math.round(this.wallTimeSec), dataset: this.dataset.name },
+    });
+  }
+
+  async run(options: RunOptions = {}): Promise<RunResult> {
+    const until = Math.min(options.until ?? this.config.steps, this.config.steps);
+    const iter = batches(this.dataset, { batchSize: this.config.batchSize, seed: this.config.seed, epochs: 'infinite', dropLast: true, prefetch: 2, start: this.cursor });
+    if (options.logPath) await mkdir(dirname(options.logPath), { recursive: true });
+    const lossEma: Record<string, number> = {};
+    const stageTime: Record<string, { ms: number; images: number }> = {};
+    const runStart = performance.now();
+    const startStep = this.step;
+    let badInARow = 0;
+    let skipped = 0;
+    let reason: RunResult['reason'] = 'done';
+    try {
+      while (this.step < until) {
+        if (options.signal?.aborted) {
+          reason = 'aborted';
+          break;
+        }
+        options.beforeStep?.(this.step);
+        const t0 = performance.now();
+        const outcome = await this.trainStep(iter);
+        const ms = performance.now() - t0;
+        this.wallTimeSec += ms / 1000;
+        const key = stageKey(outcome.resolution, outcome.conditioned);
+        if (!outcome.ok) {
+          skipped++;
+          badInARow++;
+          options.onSkip?.({ step: this.step, reason: outcome.reason });
+          if (badInARow >= this.config.maxBadSteps)
+            throw new TrainingDivergedError(
+              `training stopped at step ${this.step}: ${badInARow} non-finite steps in a row (${outcome.reason}); ` +
+                `weights were not updated by them${options.checkpointPath ? `, and the last good checkpoint ${options.checkpointPath} is kept` : ''}. ` +
+                'Try a lower learningRate or a tighter gradClip.',
+            );
+          continue;
+        }
+        badInARow = 0;
+        lossEma[key] = lossEma[key] === undefined ? outcome.loss : 0.95 * lossEma[key] + 0.05 * outcome.loss;
+        const st = (stageTime[key] ??= { ms: 0, images: 0 });
+        st.ms += ms;
+        st.images += outcome.batchSize;
+        const done = this.step - startStep;
+        const stepsPerSec = done / ((performance.now() - runStart) / 1000);
+        const report: StepReport = {
+          step: this.step,
+          totalSteps: until,
+          resolution: outcome.resolution,
+          conditioned: outcome.conditioned,
+          loss: outcome.loss,
+          lossPerStage: { ...lossEma },
+          imagesPerSecPerStage: Object.fromEntries(Object.entries(stageTime).map(([k, v]) => [k, (v.images * 1000) / v.ms])),
+          learningRate: outcome.learningRate,
+          gradNorm: outcome.gradNorm,
+          stepsPerSec,
+          etaSec: (until - this.step) / Math.max(stepsPerSec, 1e-9),
+          skipped,
+        };
+        options.onProgress?.(report);
+        if (options.logPath)
+          await appendFile(options.logPath, JSON.stringify({ step: this.step, resolution: outcome.resolution, conditioned: outcome.conditioned, loss: outcome.loss, lr: outcome.learningRate, gradNorm: outcome.gradNorm, ms: Math.round(ms), time: new Date().toISOString() }) + '\n');
+        if (options.checkpointPath && this.step % this.config.checkpointEvery === 0 && this.step < until) {
+          await this.save(options.checkpointPath, options.info);
+          options.onCheckpoint?.({ step: this.step, path: options.checkpointPath });
+        }
+      }
+    } finally {
+      await iter.return();
+    }
+    if (options.checkpointPath) {
+      await this.save(options.checkpointPath, options.info);
+      options.onCheckpoint?.({ step: this.step, path: options.checkpointPath });
+    }
+    return { step: this.step, reason, wallTimeSec: this.wallTimeSec };
+  }
+
+  private async trainStep(iter: BatchIterator) {
+    const next = await iter.next();
+    if (next.done) throw new Error('the batch stream ended'); // epochs are infinite: cannot happen
+    const batch = next.value;
+    this.cursor = batch.next;
+    const cfg = this.config;
+    const rng = this.rng;
+    // Every random draw comes from one generator in a fixed order: stage, sigmas, labels, noise,
+    // augmentation, then dropout inside the forward pass.
+    const u = rng.uniform();
+    const k = Math.max(0, this.cumulative.findIndex((c) => u < c));
+    const stage = cfg.stages[k];
+    const r = stage.resolution;
+    const n = batch.images.shape[0];
+    const sigma = Float32Array.from({ length: n }, () => Math.exp(stage.pMean + stage.pStd * rng.normal()));
+    const nc = this.model.numClasses;
+    const labels = Int32Array.from(batch.labels.dataSync(), (l) => (rng.uniform() < cfg.labelDropout ? nc : l));
+    const learningRate = this.learningRate(this.step);
+    const result = tf.tidy(() => {
+      const y = r === this.dataset.height ? batch.images : downsampleArea(batch.images, { size: r });
+      const noise = rng.normalTensor([n, r, r, this.model.channels]) as tf.Tensor4D;
+      let condition: tf.Tensor4D | null = null;
+      let sigmaAug: Float32Array | undefined;
+      const low = this.condRes[k];
+      if (low !== null) {
+        sigmaAug = Float32Array.from({ length: n }, () => conditionAugSigma(cfg.conditionAugmentation, rng.uniform(), rng.normal()));
+        condition = buildCondition(y, low, cfg.conditionUpsample, sigmaAug, rng.normalTensor([n, r, r, this.model.channels]) as tf.Tensor4D);
+      }
+      const call = { resolution: r, condition, sigmaAug, classLabels: nc > 0 ? (tf.tensor1d(labels, 'int32') as tf.Tensor1D) : null };
+      const vars = this.model.trainableVariables();
+      const { value, grads } = tf.variableGrads(() => tf.mul(edmLoss(this.model, y, sigma, noise, call, { training: true, rng }), stage.lossWeight) as tf.Scalar, vars);
+      const list = Object.values(grads);
+      const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+      return { value, grads, norm };
+    });
+    tf.dispose([batch.images, batch.labels]);
+    const loss = (await result.value.data())[0];
+    const gradNorm = (await result.norm.data())[0];
+    const base = { resolution: r, conditioned: stage.conditioned, batchSize: n, learningRate };
+    const nameOf = new Map([...this.weights].map(([name, v]) => [v.name, name] as const));
+    try {
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm))
+        return { ...base, ok: false as const, reason: !Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${gradNorm}` };
+      const scale = cfg.gradClip > 0 && gradNorm > cfg.gradClip ? cfg.gradClip / gradNorm : 1;
+      const named = new Map<string, tf.Tensor>();
+      tf.tidy(() => {
+        for (const [varName, g] of Object.entries(result.grads)) named.set(nameOf.get(varName)!, scale === 1 ? g : tf.keep(tf.mul(g, scale)));
+        this.adam.apply(this.weights, named, learningRate);
+      });
+      if (scale !== 1) tf.dispose([...named.values()]);
+      this.step++;
+      this.imagesSeen += n;
+      this.ema.update(this.weights, this.imagesSeen, n);
+      return { ...base, ok: true as const, loss, gradNorm };
+    } finally {
+      tf.dispose([result.value, result.norm, ...Object.values(result.grads)]);
+    }
+  }
+
+  dispose(): void {
+    this.adam.dispose();
+    this.ema.dispose();
+    this.model.dispose();
+  }
+}
