@@ -2,7 +2,8 @@ import type { ModelConfigInput } from './config';
 
 /**
  * The reference pixel-space config: a 32x32 class-conditional UNet (Fashion-MNIST, MNIST) with
- * stages 8, 16 and 32. Small enough to train on a 2-core CPU in hours.
+ * stages 8, 16 and 32. Small enough to train on a 2-core CPU in hours and to sample a few
+ * hundred images in a minute (141 MFLOP per 32x32 call).
  */
 export const REFERENCE_UNET_32: ModelConfigInput = {
   kind: 'unet',
@@ -10,11 +11,11 @@ export const REFERENCE_UNET_32: ModelConfigInput = {
   resolution: 32,
   stageResolutions: [8, 16, 32],
   numClasses: 10,
-  baseChannels: 32,
+  baseChannels: 24,
   channelMult: [1, 1, 1],
-  numResBlocks: 2,
+  numResBlocks: 1,
   attentionResolutions: [8],
-  dropout: 0.1,
+  dropout: 0.05,
 };
 
 /** The reference latent-space config: a small DiT over 8x8 latents with stages 4 and 8. */

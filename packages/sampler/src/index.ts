@@ -1,0 +1,62 @@
+/**
+ * `@lowdiff/sampler`: ODE/SDE solvers over an EDM denoiser, classifier-free guidance, and the
+ * runner of LowDiff cascade plans with NFE and effective-NFE accounting.
+ *
+ * Solvers take a {@link Denoiser} D(x; sigma), a start tensor (not disposed) and a sigma list of
+ * N + 1 strictly decreasing levels from `@lowdiff/schedule` (usually ending in 0); they return a
+ * new tensor and the number of denoiser calls.
+ *
+ * @packageDocumentation
+ */
+
+// Solvers
+export type { Denoiser, NoiseSource, StepInfo, StepCallback, SolverOptions, SolverResult } from './denoiser';
+export { sampleEuler } from './sample-euler';
+export { sampleHeun } from './sample-heun';
+export { sampleChurn, ChurnParamsSchema, type ChurnParams, type ChurnOptions } from './sample-churn';
+export { sampleDpmpp2m } from './sample-dpmpp-2m';
+export {
+  sampleFlowEuler,
+  denoiserFromVelocity,
+  flowStartFromEdm,
+  type VelocityFn,
+  type FlowModel,
+  type FlowStepInfo,
+  type FlowSolverOptions,
+} from './sample-flow-euler';
+export { runSolver, type RunSolverOptions } from './run-solver';
+
+// Guidance and call counting
+export { withGuidance, withBatchedGuidance, guidanceActive, GuidanceSchema, type Guidance, type BatchedGuidanceNet } from './guidance';
+export { countCalls, type CallCounter } from './count-calls';
+
+// Cascade plans
+export {
+  CascadePlanSchema,
+  CascadeStageSchema,
+  StageScheduleSchema,
+  StageStartSchema,
+  SolverNameSchema,
+  DEFAULT_SIGMA_AUG,
+  parseCascadePlan,
+  checkPlanForModel,
+  type CascadePlan,
+  type ResolvedCascadePlan,
+  type ResolvedCascadeStage,
+  type SolverName,
+} from './cascade-plan';
+export {
+  runCascade,
+  stageSigmas,
+  type RunCascadeOptions,
+  type CascadeResult,
+  type StageReport,
+  type StageInfo,
+  type CascadeStepInfo,
+} from './run-cascade';
+export { baselinePlan, cascadePlan } from './presets';
+export { upsample, type UpsampleMethod } from './upsample';
+export { NOISE_PURPOSE, sampleStreams, perSampleNoise, type NoisePurpose } from './sample-noise';
+
+// Errors
+export { SamplerError, CascadePlanError } from './sampler-error';
