@@ -1,0 +1,84 @@
+/**
+ * Trains (or resumes) the shipped class-conditional Fashion-MNIST LowDiff checkpoint: the
+ * reference 32x32 UNet with stages 8, 16, 32 plus the unconditioned 32x32 baseline stage.
+ *
+ *   npx tsx --conditions=@lowdiff/source tools/train/fmnist-checkpoint.ts [--steps N] [--out dir]
+ *
+ * It resumes from <out>/train.safetensors when that exists (checkpoints every 250 steps, ~5 min),
+ * so it can run across sessions. `--export` writes the EMA-only file that apps/pixel ships.
+ */
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { initBackend } from '@lowdiff/backend';
+import { loadFashionMnist } from '@lowdiff/data';
+import { loadCheckpoint, REFERENCE_UNET_32, saveCheckpoint } from '@lowdiff/model';
+import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
+
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '20000' },
+    out: { type: 'string', default: 'checkpoints/fmnist' },
+    export: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log('usage: fmnist-checkpoint.ts [--steps 20000] [--out checkpoints/fmnist] [--export file.safetensors]');
+  process.exit(0);
+}
+
+export const FMNIST_TRAINING: TrainingConfigInput = {
+  stages: [
+    { resolution: 8, probability: 1, conditioned: false },
+    { resolution: 16, probability: 1, conditioned: true },
+    { resolution: 32, probability: 1, conditioned: true },
+    { resolution: 32, probability: 1, conditioned: false },
+  ],
+  conditionAugmentation: { kind: 'uniform', min: 0, max: 0.5 },
+  conditionUpsample: 'bilinear',
+  labelDropout: 0.1,
+  batchSize: 64,
+  steps: Number(args.steps),
+  learningRate: 1e-3,
+  warmupSteps: 200,
+  gradClip: 1,
+  emaHalfLifeImages: 20_000,
+  emaRampup: 0.05,
+  checkpointEvery: 250,
+  seed: 1,
+};
+
+await initBackend({ backend: 'wasm' });
+const path = join(args.out, 'train.safetensors');
+const command = 'npx tsx --conditions=@lowdiff/source tools/train/fmnist-checkpoint.ts' + (args.steps !== '20000' ? ` --steps ${args.steps}` : '');
+
+if (args.export) {
+  const ckpt = await loadCheckpoint(path);
+  await saveCheckpoint(args.export, ckpt.model, { ema: ckpt.ema!, emaOnly: true, info: ckpt.info, training: ckpt.training });
+  console.log(`exported EMA weights of ${path} (${JSON.stringify(ckpt.info)}) to ${args.export}`);
+  process.exit(0);
+}
+
+const data = await loadFashionMnist({ split: 'train', size: 32, fit: 'pad' });
+const trainer = existsSync(path) ? await Trainer.resume(path, data, { steps: Number(args.steps) }) : Trainer.create(REFERENCE_UNET_32, data, FMNIST_TRAINING);
+console.log(`${existsSync(path) ? 'resuming' : 'starting'} at step ${trainer.step} of ${trainer.config.steps}; ${trainer.model.parameterCount()} parameters`);
+const ctl = new AbortController();
+process.once('SIGINT', () => ctl.abort());
+process.once('SIGTERM', () => ctl.abort());
+const result = await trainer.run({
+  checkpointPath: path,
+  logPath: join(args.out, 'train.jsonl'),
+  signal: ctl.signal,
+  info: { command, dataset: 'fashion-mnist/train (60,000, padded to 32x32)', trainingConfig: FMNIST_TRAINING },
+  onProgress: (r) => {
+    if (r.step % 25 === 0)
+      console.log(
+        `step ${r.step}/${r.totalSteps} ${r.stepsPerSec.toFixed(2)} steps/s eta ${(r.etaSec / 3600).toFixed(1)} h lr ${r.learningRate.toExponential(1)} ` +
+          Object.entries(r.lossPerStage).map(([k, v]) => `${k}:${v.toFixed(3)}`).join(' '),
+      );
+  },
+  onCheckpoint: (c) => console.log(`checkpoint at step ${c.step}: ${c.path}`),
+  onSkip: (s) => console.log(`skipped step ${s.step}: ${s.reason}`),
+});
+console.log(`stopped (${result.reason}) at step ${result.step}, ${(result.wallTimeSec / 3600).toFixed(2)} h of training in total`);
