@@ -33,3 +33,11 @@ export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_FORMAT, typ
 export { describeModel, formatDescription, type ModelDescription } from './describe';
 export { REFERENCE_UNET_32, REFERENCE_DIT_LATENT } from './reference-configs';
 export { precondition } from './preconditioning';
+// Building blocks, for other networks built the same way (e.g. @lowdiff/vae's autoencoders).
+export type { ForwardContext } from './layers/context';
+export { countFlops } from './layers/context';
+export { conv2d, type ConvOptions } from './layers/conv2d';
+export { linear, type LinearOptions } from './layers/linear';
+export { groupNorm, layerNormNoAffine, silu, gelu, dropout } from './layers/norm';
+export { selfAttention } from './layers/attention';
+export type { Init } from './param-store';
