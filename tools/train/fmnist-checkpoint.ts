@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '@lowdiff/backend';
-import { loadFashionMnist } from '@lowdiff/data';
+import { FASHION_MNIST_CLASSES, loadFashionMnist } from '@lowdiff/data';
 import { loadCheckpoint, REFERENCE_UNET_32, saveCheckpoint } from '@lowdiff/model';
 import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
 
@@ -55,7 +55,7 @@ const command = 'npx tsx --conditions=@lowdiff/source tools/train/fmnist-checkpo
 
 if (args.export) {
   const ckpt = await loadCheckpoint(path);
-  await saveCheckpoint(args.export, ckpt.model, { ema: ckpt.ema!, emaOnly: true, info: ckpt.info, training: ckpt.training });
+  await saveCheckpoint(args.export, ckpt.model, { ema: ckpt.ema!, emaOnly: true, info: { ...(ckpt.info as object), classNames: FASHION_MNIST_CLASSES }, training: ckpt.training });
   console.log(`exported EMA weights of ${path} (${JSON.stringify(ckpt.info)}) to ${args.export}`);
   process.exit(0);
 }
@@ -70,7 +70,7 @@ const result = await trainer.run({
   checkpointPath: path,
   logPath: join(args.out, 'train.jsonl'),
   signal: ctl.signal,
-  info: { command, dataset: 'fashion-mnist/train (60,000, padded to 32x32)', trainingConfig: FMNIST_TRAINING },
+  info: { command, dataset: 'fashion-mnist/train (60,000, padded to 32x32)', classNames: data.classNames, trainingConfig: FMNIST_TRAINING },
   onProgress: (r) => {
     if (r.step % 25 === 0)
       console.log(

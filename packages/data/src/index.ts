@@ -81,3 +81,4 @@ export {
   type BatchCursor,
   type Batch,
 } from './batches';
+export { encodePng, writePng, imageGrid, type RgbImage } from './png';

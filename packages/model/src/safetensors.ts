@@ -1,5 +1,5 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@lowdiff/backend';
 
 /**
  * A small codec for the safetensors format (https://github.com/huggingface/safetensors):
@@ -182,28 +182,6 @@ export async function readSafetensorsFile(path: string): Promise<SafetensorsCont
     throw new SafetensorsError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${(err as Error).message})`);
   }
   return decodeSafetensors(bytes, path);
-}
-
-/**
- * Writes atomically: to a temporary file beside `path`, flushed to disk, then renamed over it,
- * so a crash or a full disk never leaves a half-written file where a good one was.
- */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 export async function writeSafetensorsFile(

@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { registerBench } from './commands/bench';
+import { registerDemo } from './commands/demo';
+import { registerEval } from './commands/eval';
+import { registerSample } from './commands/sample';
+import { registerTrain } from './commands/train';
+import { CliError } from './cli-error';
+
+const program = new Command()
+  .name('lowdiff-pixel')
+  .description('LowDiff in pixel space: train a unified cascade model, sample it, evaluate and benchmark it')
+  .showHelpAfterError()
+  .exitOverride();
+registerTrain(program);
+registerSample(program);
+registerEval(program);
+registerBench(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  // Every error we expect (bad flags, missing files, corrupt checkpoints, diverged training)
+  // carries a message made for the user; a stack trace only with LOWDIFF_DEBUG=1.
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`lowdiff-pixel: error: ${message}\n`);
+  if (process.env.LOWDIFF_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  process.exit(err instanceof CliError ? 2 : 1);
+}

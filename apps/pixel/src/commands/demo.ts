@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { BackendNameSchema, initBackend } from '@lowdiff/backend';
+import { parseFlags } from '../cli-error';
+import { loadModelForSampling } from '../checkpoint-model';
+import { Output } from '../output';
+import { resolvePlan } from '../presets';
+import { benchTable, runBench } from './bench';
+import { writeSamples } from './sample';
+import { fileURLToPath } from 'node:url';
+
+/** The checkpoint that ships with the repository (see apps/pixel/README.md for how it was made). */
+export const SHIPPED_CHECKPOINT = fileURLToPath(new URL('../../checkpoints/fmnist-lowdiff.safetensors', import.meta.url));
+
+const DemoFlags = z
+  .object({
+    checkpoint: z.string().default(SHIPPED_CHECKPOINT),
+    count: z.coerce.number().int().min(10).default(120),
+    out: z.string().default('out/demo'),
+    backend: BackendNameSchema.default('auto'),
+  })
+  .strict();
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('with the shipped checkpoint: LowDiff and baseline sample grids, a stage strip, and a small bench table (no training)')
+    .option('--checkpoint <file>', 'checkpoint to use', SHIPPED_CHECKPOINT)
+    .option('--count <n>', 'samples per plan for the table', '120')
+    .option('--out <dir>', 'where the PNGs go', 'out/demo')
+    .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
+    .action(async (raw) => demo(parseFlags(DemoFlags, raw)));
+}
+
+async function demo(flags: z.output<typeof DemoFlags>): Promise<void> {
+  const out = new Output(false);
+  const backend = await initBackend({ backend: flags.backend });
+  const { model, classNames, info } = await loadModelForSampling(flags.checkpoint);
+  const steps = (info as { steps?: number } | undefined)?.steps;
+  out.info(`checkpoint ${flags.checkpoint}${steps ? ` (${steps} training steps)` : ''}, backend ${backend.backend}`);
+  const top = model.resolutions[model.resolutions.length - 1];
+  const plans = [resolvePlan('baseline-heun-18', top), resolvePlan('lowdiff-3', top)];
+  const { rows, generated } = await runBench(model, plans, { count: flags.count, rounds: 2, seed: 0, batchSize: 64, data: 'fashion-mnist', metrics: true, stripCount: 10, onProgress: (m) => out.info(m) }, classNames);
+  const files = [];
+  for (const [i, g] of generated.entries()) {
+    const name = i === 0 ? 'baseline' : 'lowdiff';
+    const written = await writeSamples(join(flags.out, name), g, false);
+    files.push(written.grid, ...(i > 0 ? [written.strip] : []));
+  }
+  out.info(`\nwrote ${files.join(', ')}`);
+  out.info(`${flags.count} samples per plan (classes cycling 0-9), metrics with ${rows[0].scores?.extractor} against ${rows[0].scores?.reference}:`);
+  process.stdout.write(`${benchTable(rows)}\n`);
+  model.dispose();
+}

@@ -1,0 +1,132 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { initBackend, BackendNameSchema } from '@lowdiff/backend';
+import { loadDataset, parseDatasetSpec } from '@lowdiff/data';
+import { REFERENCE_UNET_32, type ModelConfigInput } from '@lowdiff/model';
+import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
+import { CliError, parseFlags } from '../cli-error';
+import { formatSeconds, Output } from '../output';
+import { STAGE_PRESETS, stagePreset } from '../presets';
+import { sizeOptions } from '../generate';
+
+const TrainFlags = z
+  .object({
+    data: z.string().min(1),
+    out: z.string().min(1),
+    config: z.string().optional(),
+    stages: z.string().default('lowdiff-3'),
+    steps: z.coerce.number().int().min(1).optional(),
+    batchSize: z.coerce.number().int().min(1).optional(),
+    lr: z.coerce.number().positive().optional(),
+    size: z.coerce.number().int().min(8).default(32),
+    limit: z.coerce.number().int().min(1).optional(),
+    seed: z.coerce.number().int().optional(),
+    checkpointEvery: z.coerce.number().int().min(1).optional(),
+    resume: z.boolean().default(false),
+    backend: BackendNameSchema.default('auto'),
+    json: z.boolean().default(false),
+  })
+  .strict();
+
+/** The JSON config file: partial model and training configs, overridden by flags. */
+const ConfigFile = z.object({ model: z.record(z.string(), z.unknown()).optional(), training: z.record(z.string(), z.unknown()).optional() }).strict();
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train a unified LowDiff model on a data set (resumable; Ctrl-C saves a checkpoint)')
+    .requiredOption('--data <spec>', 'fashion-mnist | mnist | cifar10:<dir> | folder:<dir>')
+    .requiredOption('--out <dir>', 'run folder: train.safetensors, train.jsonl')
+    .option('--config <file>', 'JSON file { model: {...}, training: {...} }; flags override it')
+    .option('--stages <preset|json>', `training stage mix: ${STAGE_PRESETS.join(', ')}, or a JSON array`, 'lowdiff-3')
+    .option('--steps <n>', 'total training steps')
+    .option('--batch-size <n>', 'images per step')
+    .option('--lr <x>', 'peak learning rate')
+    .option('--size <px>', 'image size (data is padded or resized to it)', '32')
+    .option('--limit <n>', 'use only n training images (seeded subset)')
+    .option('--seed <n>', 'training seed')
+    .option('--checkpoint-every <n>', 'steps between checkpoints')
+    .option('--resume', 'continue from <out>/train.safetensors')
+    .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
+    .option('--json', 'JSON lines on stdout instead of a progress bar')
+    .action(async (raw) => train(parseFlags(TrainFlags, raw)));
+}
+
+async function train(flags: z.output<typeof TrainFlags>): Promise<void> {
+  const out = new Output(flags.json);
+  const backend = await initBackend({ backend: flags.backend });
+  out.info(`backend: ${backend.backend}`);
+  let file: z.output<typeof ConfigFile> = {};
+  if (flags.config) {
+    if (!existsSync(flags.config)) throw new CliError(`--config: no such file ${flags.config}`);
+    try {
+      file = parseFlags(ConfigFile, JSON.parse(readFileSync(flags.config, 'utf8')));
+    } catch (err) {
+      throw err instanceof CliError ? new CliError(`--config: ${err.message}`) : new CliError(`--config: not valid JSON (${(err as Error).message})`);
+    }
+  }
+  const spec = parseDatasetSpec(flags.data);
+  out.info(`loading ${flags.data}...`);
+  const data = await loadDataset(spec, { split: 'train', ...sizeOptions(flags.size), ...(flags.limit ? { limit: flags.limit } : {}) });
+  const path = join(flags.out, 'train.safetensors');
+  const overrides: Partial<TrainingConfigInput> = {
+    ...(flags.steps ? { steps: flags.steps } : {}),
+    ...(flags.batchSize ? { batchSize: flags.batchSize } : {}),
+    ...(flags.lr ? { learningRate: flags.lr } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}),
+  };
+  let trainer: Trainer;
+  if (flags.resume) {
+    if (!existsSync(path)) throw new CliError(`--resume: no checkpoint at ${path}`);
+    trainer = await Trainer.resume(path, data, overrides);
+    out.info(`resuming at step ${trainer.step}`);
+  } else {
+    if (existsSync(path)) throw new CliError(`--out: ${path} exists; pass --resume to continue it, or choose another folder`);
+    const stages = flags.stages.trim().startsWith('[') ? parseStages(flags.stages) : stagePreset(flags.stages, flags.size);
+    const model: ModelConfigInput = {
+      ...REFERENCE_UNET_32,
+      channels: data.channels,
+      numClasses: data.numClasses,
+      resolution: flags.size,
+      stageResolutions: [...new Set(stages.map((s) => s.resolution))].sort((a, b) => a - b),
+      ...(file.model as object),
+    } as ModelConfigInput;
+    const training = { steps: 10_000, ...(file.training as object), stages, ...overrides } as TrainingConfigInput;
+    trainer = Trainer.create(model, data, training);
+  }
+  const ctl = new AbortController();
+  process.once('SIGINT', () => {
+    out.info('interrupted: finishing the step and saving a checkpoint (Ctrl-C again to quit without saving)');
+    ctl.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  out.startProgress('train', trainer.config.steps, trainer.step);
+  const result = await trainer.run({
+    checkpointPath: path,
+    logPath: join(flags.out, 'train.jsonl'),
+    signal: ctl.signal,
+    info: { command: `lowdiff-pixel ${process.argv.slice(2).join(' ')}`, classNames: data.classNames },
+    onProgress: (r) => {
+      const losses = Object.entries(r.lossPerStage).map(([k, v]) => `${k}:${v.toFixed(3)}`).join(' ');
+      out.progress(r.step, r.totalSteps, `${r.stepsPerSec.toFixed(2)} it/s ETA ${formatSeconds(r.etaSec)} loss ${losses}`);
+      if (flags.json && r.step % 50 === 0) out.result({ event: 'progress', ...r });
+    },
+    onSkip: (s) => out.info(`skipped step ${s.step}: ${s.reason}`),
+    onCheckpoint: (c) => out.result({ event: 'checkpoint', ...c }),
+  });
+  out.stopProgress();
+  out.info(`${result.reason === 'aborted' ? 'stopped' : 'done'} at step ${result.step}; checkpoint ${path}`);
+  out.result({ event: 'done', ...result, checkpoint: path });
+  trainer.dispose();
+}
+
+function parseStages(text: string): TrainingConfigInput['stages'] {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`--stages: not valid JSON (${(err as Error).message})`);
+  }
+}

@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs';
+import { toTensor, type ImageDataset } from '@lowdiff/data';
+import {
+  collectFeatures,
+  conditionalAccuracy,
+  fid,
+  inceptionScore,
+  kid,
+  lowResConsistency,
+  precisionRecall,
+  type FeatureExtractor,
+  type FeatureMatrix,
+  type FeatureStats,
+  type MetricScore,
+} from '@lowdiff/metrics';
+import type { Generated } from './generate';
+
+/** Features of the real images a plan is compared with (computed once, reused by every plan). */
+export interface Reference {
+  extractor: FeatureExtractor;
+  stats: FeatureStats;
+  features: FeatureMatrix;
+  name: string;
+}
+
+const BATCH = 250;
+
+function* chunks(count: number, make: (start: number, n: number) => tf.Tensor4D): Generator<tf.Tensor4D> {
+  for (let s = 0; s < count; s += BATCH) yield make(s, Math.min(BATCH, count - s));
+}
+
+export async function referenceFeatures(extractor: FeatureExtractor, data: ImageDataset): Promise<Reference> {
+  const batches = chunks(data.count, (s, n) => toTensor(data, Array.from({ length: n }, (_, i) => s + i)));
+  const { stats, features } = await collectFeatures(extractor, batches, { keepFeatures: true, disposeInputs: true });
+  return { extractor, stats, features: features!, name: data.name };
+}
+
+export interface Scores {
+  extractor: string;
+  reference: string;
+  count: number;
+  fid: number;
+  kid: number;
+  kidStd: number;
+  inceptionScore: number;
+  precision: number;
+  recall: number;
+  /** Share of samples the classifier assigns to the requested class (class-conditional runs). */
+  conditionalAccuracy: number | null;
+  /** PSNR (dB) between the area-downsampled final image and the first stage's output (cascades). */
+  lowResPsnr: number | null;
+  warnings: string[];
+}
+
+/** Every metric of a generated set against the reference, labelled with the extractor. */
+export async function score(gen: Generated, ref: Reference, options: { kidSubsets?: number; kidSubsetSize?: number } = {}): Promise<Scores> {
+  const { resolution: r, channels: c } = gen;
+  const batches = chunks(gen.count, (s, n) => tf.tensor4d(gen.images.subarray(s * r * r * c, (s + n) * r * r * c), [n, r, r, c]));
+  const got = await collectFeatures(ref.extractor, batches, { keepFeatures: true, keepLogits: true, disposeInputs: true });
+  const all: MetricScore[] = [];
+  const f = fid({ real: ref.stats, generated: got.stats });
+  const k = kid({ real: ref.features, generated: got.features! }, { subsets: options.kidSubsets ?? 50, subsetSize: options.kidSubsetSize ?? 1000 });
+  const is = inceptionScore(got.logits!, { splits: 1 });
+  const pr = precisionRecall({ real: ref.features, generated: got.features! });
+  all.push(f, k, is, pr.precision, pr.recall);
+  let acc: number | null = null;
+  if (gen.labels.length === gen.count) {
+    const a = conditionalAccuracy(got.logits!, gen.labels);
+    acc = a.value;
+    all.push(a);
+  }
+  let psnr: number | null = null;
+  if (gen.firstResolution < r) {
+    const r0 = gen.firstResolution;
+    const final = tf.tensor4d(gen.images, [gen.count, r, r, c]);
+    const first = tf.tensor4d(gen.firstStage, [gen.count, r0, r0, c]);
+    psnr = lowResConsistency(final, first).value;
+    tf.dispose([final, first]);
+  }
+  return {
+    extractor: ref.extractor.name,
+    reference: ref.name,
+    count: gen.count,
+    fid: f.value,
+    kid: k.value,
+    kidStd: k.std ?? 0,
+    inceptionScore: is.value,
+    precision: pr.precision.value,
+    recall: pr.recall.value,
+    conditionalAccuracy: acc,
+    lowResPsnr: psnr,
+    warnings: [...new Set(all.flatMap((s) => s.warnings))],
+  };
+}

@@ -1,0 +1,68 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { baselinePlan, cascadePlan, parseCascadePlan, type ResolvedCascadePlan } from '@lowdiff/sampler';
+import type { TrainingConfigInput } from '@lowdiff/trainer';
+import { CliError } from './cli-error';
+
+type Stages = TrainingConfigInput['stages'];
+
+/** Training stage mixes by name, for a model whose top resolution is `r`. */
+export function stagePreset(name: string, r: number): Stages {
+  const uncond = (res: number) => ({ resolution: res, probability: 1, conditioned: false });
+  const cond = (res: number) => ({ resolution: res, probability: 1, conditioned: true });
+  switch (name) {
+    case 'lowdiff-3':
+      return [uncond(r / 4), cond(r / 2), cond(r), uncond(r)];
+    case 'lowdiff-2':
+      return [uncond(r / 2), cond(r), uncond(r)];
+    case 'baseline':
+      return [uncond(r)];
+    default:
+      throw new CliError(`--stages: unknown preset '${name}' (lowdiff-3, lowdiff-2, baseline, or a JSON array)`);
+  }
+}
+
+export const STAGE_PRESETS = ['lowdiff-3', 'lowdiff-2', 'baseline'];
+
+/**
+ * Sampling plans by name, for a model with top resolution `r` (e.g. 32: stages 8, 16, 32).
+ * `lowdiff` plans spend most steps at low resolution and refine from the upsampled image.
+ */
+export function planPresets(r: number): Record<string, () => ResolvedCascadePlan> {
+  const refine = (sigmaStart: number) => ({ start: { kind: 'upsampled' as const, sigmaStart } });
+  return {
+    'baseline-heun-18': () => baselinePlan(r, 18, 'heun'),
+    'baseline-heun-10': () => baselinePlan(r, 10, 'heun'),
+    'baseline-heun-6': () => baselinePlan(r, 6, 'heun'),
+    'lowdiff-3': () => named('lowdiff-3', cascadePlan([r / 4, r / 2, r], [18, 6, 4], refine(1.5))),
+    'lowdiff-3-fast': () => named('lowdiff-3-fast', cascadePlan([r / 4, r / 2, r], [12, 4, 3], refine(1.0))),
+    'lowdiff-3-noise': () => named('lowdiff-3-noise', cascadePlan([r / 4, r / 2, r], [18, 6, 4])),
+    'lowdiff-2': () => named('lowdiff-2', cascadePlan([r / 2, r], [18, 5], refine(1.5))),
+  };
+}
+
+function named(name: string, plan: ResolvedCascadePlan): ResolvedCascadePlan {
+  return { ...plan, name };
+}
+
+/** A plan from a preset name, a JSON file, or inline JSON. */
+export function resolvePlan(spec: string, r: number): ResolvedCascadePlan {
+  const presets = planPresets(r);
+  if (presets[spec]) return presets[spec]();
+  let text = spec;
+  if (!spec.trim().startsWith('{')) {
+    if (!existsSync(spec)) throw new CliError(`--plan: '${spec}' is neither a preset (${Object.keys(presets).join(', ')}) nor a file`);
+    text = readFileSync(spec, 'utf8');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`--plan: not valid JSON (${(err as Error).message})`);
+  }
+  try {
+    const plan = parseCascadePlan(json);
+    return { ...plan, name: plan.name ?? 'custom' };
+  } catch (err) {
+    throw new CliError(`--plan: ${(err as Error).message}`);
+  }
+}
