@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import { initBackend, Rng } from '@lowdiff/backend';
 import { batches, loadDataset, toTensor } from '@lowdiff/data';
-import { ClassifierExtractor } from '../../packages/metrics/src/classifier-extractor';
+import { ClassifierExtractor } from '@lowdiff/metrics';
 
 const { values: args } = parseArgs({
   options: {

@@ -107,12 +107,12 @@ export function foldInceptionWeights(tensors: ReadonlyMap<string, SafeTensor>, s
         throw new InceptionWeightsError(`${source}: ${n}.bn gives a non-finite scale or shift for channel ${o} (running_var ${variance[o]}, weight ${gamma[o]})`);
     }
     const filter = toTfjsConv(get(`${n}.conv.weight`), conv, scale);
-    if (!filter.every(Number.isFinite)) throw new InceptionWeightsError(`${source}: ${n}.conv.weight contains NaN or infinite values`);
+    if (!allFinite(filter)) throw new InceptionWeightsError(`${source}: ${n}.conv.weight contains NaN or infinite values`);
     convs.set(n, { conv, filter, bias });
   }
   const fcWeight = transpose2d(get('fc.weight'), INCEPTION_FC_CLASSES, INCEPTION_FEATURE_DIM);
   const fcBias = Float32Array.from(get('fc.bias'));
-  if (!fcWeight.every(Number.isFinite) || !fcBias.every(Number.isFinite)) throw new InceptionWeightsError(`${source}: fc contains NaN or infinite values`);
+  if (!allFinite(fcWeight) || !allFinite(fcBias)) throw new InceptionWeightsError(`${source}: fc contains NaN or infinite values`);
   return { convs, fcWeight, fcBias };
 }
 
@@ -134,6 +134,13 @@ function toTfjsConv(w: Float32Array, conv: InceptionConv, scale: Float64Array): 
     }
   }
   return out;
+}
+
+function allFinite(a: Float32Array): boolean {
+  // x * 0 is 0 for finite x and NaN for NaN or +-Infinity; one pass, no closure per element.
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * 0;
+  return sum === 0;
 }
 
 function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array {

@@ -58,10 +58,13 @@ export function encodeSafetensorsF16(tensors: Map<string, WritableTensor>, metad
   return out;
 }
 
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+
 /** Round-to-nearest-even float32 -> IEEE half (normal range and subnormals; no NaN inputs here). */
 export function floatToHalf(value: number): number {
-  const f32 = new Float32Array([value]);
-  const bits = new Uint32Array(f32.buffer)[0];
+  F32[0] = value;
+  const bits = U32[0];
   const sign = (bits >>> 16) & 0x8000;
   const exp = ((bits >>> 23) & 0xff) - 127 + 15;
   let mant = bits & 0x7fffff;

@@ -41,3 +41,4 @@ export { linear, type LinearOptions } from './layers/linear';
 export { groupNorm, layerNormNoAffine, silu, gelu, dropout } from './layers/norm';
 export { selfAttention } from './layers/attention';
 export type { Init } from './param-store';
+export { Adam, type AdamOptions } from './adam';

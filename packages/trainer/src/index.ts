@@ -15,5 +15,4 @@ export {
 } from './training-config';
 export { buildCondition } from './build-condition';
 export { edmLoss } from './edm-loss';
-export { Adam, type AdamOptions } from './adam';
 export { Ema } from './ema';

@@ -6,7 +6,7 @@ import { batches, BatchCursorSchema, downsampleArea, type BatchCursor, type Batc
 import { EdmDenoiser, loadCheckpoint, saveCheckpoint, type ModelConfigInput } from '@lowdiff/model';
 import { conditionAugSigma } from '@lowdiff/schedule';
 import { z } from 'zod';
-import { Adam } from './adam';
+import { Adam } from '@lowdiff/model';
 import { buildCondition } from './build-condition';
 import { edmLoss } from './edm-loss';
 import { Ema } from './ema';

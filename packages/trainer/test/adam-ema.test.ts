@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@lowdiff/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Adam, Ema } from '../src';
+import { Adam } from '@lowdiff/model';
+import { Ema } from '../src';
 
 beforeAll(() => initBackend({ backend: 'wasm' }));
 

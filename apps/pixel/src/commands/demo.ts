@@ -16,7 +16,7 @@ export const SHIPPED_CHECKPOINT = fileURLToPath(new URL('../../checkpoints/fmnis
 const DemoFlags = z
   .object({
     checkpoint: z.string().default(SHIPPED_CHECKPOINT),
-    count: z.coerce.number().int().min(10).default(120),
+    count: z.coerce.number().int().min(10).default(100),
     out: z.string().default('out/demo'),
     backend: BackendNameSchema.default('auto'),
   })
@@ -27,7 +27,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('with the shipped checkpoint: LowDiff and baseline sample grids, a stage strip, and a small bench table (no training)')
     .option('--checkpoint <file>', 'checkpoint to use', SHIPPED_CHECKPOINT)
-    .option('--count <n>', 'samples per plan for the table', '120')
+    .option('--count <n>', 'samples per plan for the table', '100')
     .option('--out <dir>', 'where the PNGs go', 'out/demo')
     .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
     .action(async (raw) => demo(parseFlags(DemoFlags, raw)));
