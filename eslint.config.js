@@ -1,8 +1,8 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-// Imports point one way: apps -> pipeline (trainer, sampler, metrics) -> core (model, vae, data)
-// -> base (schedule, backend). schedule imports nothing of ours.
+// Imports point one way: apps -> kit (cli-kit) -> pipeline (trainer, sampler, metrics) -> core
+// (model, vae, data) -> base (schedule, backend). schedule imports nothing of ours.
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/out/**', '**/*.d.ts'] },
   ...tseslint.configs.recommended,
@@ -26,7 +26,8 @@ export default tseslint.config(
             { sourceTag: 'layer:base', onlyDependOnLibsWithTags: ['layer:base'] },
             { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:base', 'layer:core'] },
             { sourceTag: 'layer:pipeline', onlyDependOnLibsWithTags: ['layer:base', 'layer:core'] },
-            { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:core', 'layer:pipeline'] },
+            { sourceTag: 'layer:kit', onlyDependOnLibsWithTags: ['layer:base', 'layer:core', 'layer:pipeline'] },
+            { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:core', 'layer:pipeline', 'layer:kit'] },
           ],
         },
       ],

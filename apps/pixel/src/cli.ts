@@ -4,7 +4,7 @@ import { registerDemo } from './commands/demo';
 import { registerEval } from './commands/eval';
 import { registerSample } from './commands/sample';
 import { registerTrain } from './commands/train';
-import { CliError } from './cli-error';
+import { CliError } from '@lowdiff/cli-kit';
 
 const program = new Command()
   .name('lowdiff-pixel')

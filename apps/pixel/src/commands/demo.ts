@@ -2,12 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BackendNameSchema, initBackend } from '@lowdiff/backend';
-import { parseFlags } from '../cli-error';
-import { loadModelForSampling } from '../checkpoint-model';
-import { Output } from '../output';
-import { resolvePlan } from '../presets';
-import { benchTable, runBench } from './bench';
-import { writeSamples } from './sample';
+import { benchTable, loadModelForSampling, Output, parseFlags, resolvePlan, runBench, writeSamples } from '@lowdiff/cli-kit';
 import { fileURLToPath } from 'node:url';
 
 /** The checkpoint that ships with the repository (see apps/pixel/README.md for how it was made). */

@@ -5,13 +5,7 @@ import { BackendNameSchema, initBackend } from '@lowdiff/backend';
 import { loadDataset } from '@lowdiff/data';
 import { featureMatrix, loadShippedClassifier, writeFeaturesNpy } from '@lowdiff/metrics';
 import * as tf from '@tensorflow/tfjs';
-import { CliError, parseFlags } from '../cli-error';
-import { classLabels, loadModelForSampling } from '../checkpoint-model';
-import { referenceFeatures, score, type Scores } from '../evaluate';
-import { generate, sizeOptions } from '../generate';
-import { Output } from '../output';
-import { resolvePlan } from '../presets';
-import { withGuidanceScale } from './sample';
+import { classLabels, CliError, defaultExtractor, formatScores, generate, loadModelForSampling, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
 
 const EvalFlags = z
   .object({
@@ -49,19 +43,7 @@ export function registerEval(program: Command): void {
     .action(async (raw) => evaluateCommand(parseFlags(EvalFlags, raw)));
 }
 
-export function defaultExtractor(data: string): 'classifier-fmnist' | 'classifier-mnist' {
-  return data === 'mnist' ? 'classifier-mnist' : 'classifier-fmnist';
-}
 
-export function formatScores(s: Scores): string {
-  const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(1)} %`);
-  return [
-    `extractor ${s.extractor} (not Inception-v3: not comparable with papers' FID), reference ${s.reference}, ${s.count} samples`,
-    `FID ${s.fid.toFixed(3)}  KID ${s.kid.toFixed(4)} ± ${s.kidStd.toFixed(4)}  IS ${s.inceptionScore.toFixed(3)}`,
-    `precision ${pct(s.precision)}  recall ${pct(s.recall)}  conditional accuracy ${pct(s.conditionalAccuracy)}  low-res PSNR ${s.lowResPsnr === null ? 'n/a' : `${s.lowResPsnr.toFixed(2)} dB`}`,
-    ...s.warnings.map((w) => `warning: ${w}`),
-  ].join('\n');
-}
 
 async function evaluateCommand(flags: z.output<typeof EvalFlags>): Promise<void> {
   const out = new Output(flags.json);

@@ -1,14 +1,7 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BackendNameSchema, initBackend } from '@lowdiff/backend';
-import { imageGrid, writePng } from '@lowdiff/data';
-import type { ResolvedCascadePlan } from '@lowdiff/sampler';
-import { CliError, parseFlags } from '../cli-error';
-import { classLabels, loadModelForSampling } from '../checkpoint-model';
-import { generate, toBytes, upscaleNearest, type Generated } from '../generate';
-import { Output } from '../output';
-import { planPresets, resolvePlan } from '../presets';
+import { classLabels, CliError, generate, loadModelForSampling, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
 
 const SampleFlags = z
   .object({
@@ -44,11 +37,6 @@ export function registerSample(program: Command): void {
     .action(async (raw) => sample(parseFlags(SampleFlags, raw)));
 }
 
-/** Applies a --guidance override to every stage of a plan. */
-export function withGuidanceScale(plan: ResolvedCascadePlan, scale: number | undefined): ResolvedCascadePlan {
-  if (scale === undefined) return plan;
-  return { ...plan, stages: plan.stages.map((s) => ({ ...s, guidance: { ...(s.guidance ?? {}), scale } })) } as ResolvedCascadePlan;
-}
 
 async function sample(flags: z.output<typeof SampleFlags>): Promise<void> {
   const out = new Output(flags.json);
@@ -87,25 +75,3 @@ async function sample(flags: z.output<typeof SampleFlags>): Promise<void> {
   model.dispose();
 }
 
-/** Writes grid.png, stage-strip.png and (optionally) images/NNNNN.png. */
-export async function writeSamples(dir: string, gen: Generated, perImage: boolean): Promise<{ grid: string; strip: string; images?: string }> {
-  const { resolution: r, channels: c } = gen;
-  const bytes = toBytes(gen.images);
-  const gridCount = Math.min(gen.count, 100);
-  const grid = join(dir, 'grid.png');
-  await writePng(grid, imageGrid(bytes, gridCount, r, r, c, { columns: Math.min(10, gridCount) }));
-  // Stage strip: one row per sample, one column per stage, each stage scaled up to r.
-  const n = gen.strip[0].images.length / (gen.strip[0].resolution ** 2 * c);
-  const cells = new Uint8Array(n * gen.strip.length * r * r * c);
-  gen.strip.forEach((s, k) => {
-    const up = toBytes(upscaleNearest(s.images, n, s.resolution, c, r / s.resolution));
-    for (let i = 0; i < n; i++) cells.set(up.subarray(i * r * r * c, (i + 1) * r * r * c), (i * gen.strip.length + k) * r * r * c);
-  });
-  const strip = join(dir, 'stage-strip.png');
-  await writePng(strip, imageGrid(cells, n * gen.strip.length, r, r, c, { columns: gen.strip.length }));
-  if (!perImage) return { grid, strip };
-  const size = r * r * c;
-  for (let i = 0; i < gen.count; i++)
-    await writePng(join(dir, 'images', `${String(i).padStart(5, '0')}.png`), { data: bytes.subarray(i * size, (i + 1) * size), height: r, width: r, channels: c });
-  return { grid, strip, images: join(dir, 'images') };
-}

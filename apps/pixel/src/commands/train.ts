@@ -6,10 +6,7 @@ import { initBackend, BackendNameSchema } from '@lowdiff/backend';
 import { loadDataset, parseDatasetSpec } from '@lowdiff/data';
 import { REFERENCE_UNET_32, type ModelConfigInput } from '@lowdiff/model';
 import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
-import { CliError, parseFlags } from '../cli-error';
-import { formatSeconds, Output } from '../output';
-import { STAGE_PRESETS, stagePreset } from '../presets';
-import { sizeOptions } from '../generate';
+import { CliError, formatSeconds, Output, parseFlags, sizeOptions, STAGE_PRESETS, stagePreset } from '@lowdiff/cli-kit';
 
 const TrainFlags = z
   .object({

@@ -66,3 +66,9 @@ export function resolvePlan(spec: string, r: number): ResolvedCascadePlan {
     throw new CliError(`--plan: ${(err as Error).message}`);
   }
 }
+
+/** Applies a --guidance override to every stage of a plan. */
+export function withGuidanceScale(plan: ResolvedCascadePlan, scale: number | undefined): ResolvedCascadePlan {
+  if (scale === undefined) return plan;
+  return { ...plan, stages: plan.stages.map((s) => ({ ...s, guidance: { ...(s.guidance ?? {}), scale } })) } as ResolvedCascadePlan;
+}

@@ -92,3 +92,19 @@ export async function score(gen: Generated, ref: Reference, options: { kidSubset
     warnings: [...new Set(all.flatMap((s) => s.warnings))],
   };
 }
+
+/** The shipped classifier that fits a data set. */
+export function defaultExtractor(data: string): 'classifier-fmnist' | 'classifier-mnist' {
+  return data === 'mnist' ? 'classifier-mnist' : 'classifier-fmnist';
+}
+
+/** Scores as three readable lines (plus warnings). */
+export function formatScores(s: Scores): string {
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(1)} %`);
+  return [
+    `extractor ${s.extractor} (not Inception-v3: not comparable with papers' FID), reference ${s.reference}, ${s.count} samples`,
+    `FID ${s.fid.toFixed(3)}  KID ${s.kid.toFixed(4)} ± ${s.kidStd.toFixed(4)}  IS ${s.inceptionScore.toFixed(3)}`,
+    `precision ${pct(s.precision)}  recall ${pct(s.recall)}  conditional accuracy ${pct(s.conditionalAccuracy)}  low-res PSNR ${s.lowResPsnr === null ? 'n/a' : `${s.lowResPsnr.toFixed(2)} dB`}`,
+    ...s.warnings.map((w) => `warning: ${w}`),
+  ].join('\n');
+}
