@@ -20,6 +20,7 @@ const { values: args } = parseArgs({
     lr: { type: 'string', default: '0.002' },
     batch: { type: 'string', default: '64' },
     seed: { type: 'string', default: '0' },
+    shift: { type: 'string', default: '0' },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -30,7 +31,7 @@ if (args.help || !['fashion-mnist', 'mnist'].includes(args.data!)) {
 }
 const name = args.data === 'mnist' ? 'classifier-mnist' : 'classifier-fmnist';
 const out = args.out ?? `packages/metrics/weights/${name}.safetensors`;
-const command = `npx tsx --conditions=@lowdiff/source tools/train/classifier.ts --data ${args.data} --epochs ${args.epochs}`;
+const command = `npx tsx --conditions=@lowdiff/source tools/train/classifier.ts --data ${args.data} --epochs ${args.epochs}${args.shift !== '0' ? ` --shift ${args.shift}` : ''}`;
 await initBackend({ backend: 'wasm' });
 const train = await loadDataset(args.data!, { split: 'train', size: 32 });
 const test = await loadDataset(args.data!, { split: 'test', size: 32 });
@@ -53,6 +54,18 @@ function accuracy(): number {
   return correct / test.count;
 }
 
+const shift = Number(args.shift);
+/** Random translations by up to `shift` pixels (background fill): MNIST's train split is small. */
+function augment(x: tf.Tensor4D): tf.Tensor4D {
+  if (shift === 0) return x;
+  return tf.tidy(() => {
+    const [n, h, w] = x.shape;
+    const padded = tf.pad(x, [[0, 0], [shift, shift], [shift, shift], [0, 0]], -1);
+    const parts = Array.from({ length: n }, (_, i) => tf.slice(padded, [i, rng.int(2 * shift + 1), rng.int(2 * shift + 1), 0], [1, h, w, -1]));
+    return tf.concat(parts, 0) as tf.Tensor4D;
+  });
+}
+
 let acc = 0;
 for (let epoch = 0; epoch < epochs; epoch++) {
   // Cosine decay over the run; Adam at a constant rate plateaus a point or two lower.
@@ -61,7 +74,7 @@ for (let epoch = 0; epoch < epochs; epoch++) {
   for await (const b of it) {
     const progress = (epoch + step / it.stepsPerEpoch) / epochs;
     (opt as unknown as { learningRate: number }).learningRate = Number(args.lr) * 0.5 * (1 + Math.cos(Math.PI * progress));
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(tf.oneHot(b.labels, 10), net.trainLogits(b.images, rng)) as tf.Scalar, true, net.store.trainable());
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(tf.oneHot(b.labels, 10), net.trainLogits(augment(b.images), rng)) as tf.Scalar, true, net.store.trainable());
     if (step % 200 === 0) console.log(`epoch ${epoch + 1} step ${step}/${it.stepsPerEpoch} loss ${loss!.dataSync()[0].toFixed(4)}`);
     tf.dispose([b.images, b.labels, loss!]);
     step++;
