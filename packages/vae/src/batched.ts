@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { LatentInputError } from './errors';
 import { tensorBatches, sourceCount, type ImageSource } from './image-source';
 import type { EncodeOptions, LatentAdapter } from './latent-adapter';
 import type { StreamOptions } from './latent-stats';
@@ -25,7 +26,7 @@ async function mapInBatches(
     }
     options.onProgress?.({ done: n, total });
   }
-  if (!shape) throw new Error('no images to process');
+  if (!shape) throw new LatentInputError('no images to process');
   // One allocation at the end: concatenating tensors would hold every batch twice.
   const values = new Float32Array(chunks.reduce((s, c) => s + c.length, 0));
   let offset = 0;

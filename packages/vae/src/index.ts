@@ -67,7 +67,6 @@ export {
   type ImageBatch,
 } from './train-autoencoder';
 export { reconstructionLoss, klDivergence, type ReconstructionLoss } from './kl-loss';
-export { Adam, type AdamOptions } from './adam';
 export { measureLatentStats, perChannelNormalisation, ChannelMoments, type LatentStats, type StreamOptions } from './latent-stats';
 export { encodeInBatches, decodeInBatches } from './batched';
 export { reconstructionPsnr, MAX_PSNR, type ReconstructionQuality } from './psnr';

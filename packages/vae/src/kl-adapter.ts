@@ -9,7 +9,7 @@ import {
   type LatentNormalisation,
   type LatentNormalisationInput,
 } from './latent-normalisation';
-import { parseVaeConfig } from './errors';
+import { LatentInputError, parseVaeConfig } from './errors';
 import { decoderForward, encoderForward, splitMoments } from './vae-network';
 import type { VaeArchitecture } from './vae-architecture';
 
@@ -59,7 +59,7 @@ export abstract class KlAdapterBase implements LatentAdapter {
   setNormalisation(n: LatentNormalisationInput): void {
     const parsed = parseVaeConfig(LatentNormalisationSchema, n, 'latent normalisation');
     if (parsed.kind === 'per-channel' && parsed.mean.length !== this.latentChannels)
-      throw new Error(`per-channel normalisation has ${parsed.mean.length} channels, the autoencoder has ${this.latentChannels}`);
+      throw new LatentInputError(`per-channel normalisation has ${parsed.mean.length} channels, the autoencoder has ${this.latentChannels}`);
     this.norm = parsed;
   }
 

@@ -18,7 +18,7 @@ export const KlAutoencoderConfigSchema = z
     imageChannels: positiveInt.default(1),
     latentChannels: positiveInt.default(4),
     /** Width of each level; every level after the first halves the resolution (factor 2^(levels-1)). */
-    channels: z.array(positiveInt).min(1, 'needs at least one level').default([32, 64, 64]),
+    channels: z.array(positiveInt).min(1, 'needs at least one level').default([16, 32, 32]),
     /** Residual blocks per encoder level (the decoder has one more). */
     layersPerBlock: positiveInt.default(1),
     normGroups: positiveInt.default(8),

@@ -1,3 +1,4 @@
+import { LatentInputError } from './errors';
 import type { KlAdapterBase } from './kl-adapter';
 import { tensorBatches, sourceCount, type ImageSource } from './image-source';
 import type { LatentNormalisation } from './latent-normalisation';
@@ -75,7 +76,7 @@ export async function measureLatentStats(adapter: KlAdapterBase, images: ImageSo
     }
     options.onProgress?.({ done, total });
   }
-  if (moments.n[0] === 0) throw new Error('measureLatentStats: no images');
+  if (moments.n[0] === 0) throw new LatentInputError('measureLatentStats: no images');
   return { mean: [...moments.mean], std: moments.std(), count: moments.n[0] };
 }
 

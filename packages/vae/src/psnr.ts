@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { LatentInputError } from './errors';
 import { tensorBatches, sourceCount, type ImageSource } from './image-source';
 import type { LatentAdapter } from './latent-adapter';
 import type { StreamOptions } from './latent-stats';
@@ -44,6 +45,6 @@ export async function reconstructionPsnr(adapter: LatentAdapter, images: ImageSo
     }
     options.onProgress?.({ done: count, total });
   }
-  if (count === 0) throw new Error('reconstructionPsnr: no images');
+  if (count === 0) throw new LatentInputError('reconstructionPsnr: no images');
   return { psnr: psnrSum / count, mse: sqSum / values, count };
 }

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { access } from 'node:fs/promises';
 import { Rng, RngStateSchema } from '@lowdiff/backend';
+import { Adam } from '@lowdiff/model';
 import { batches, BatchCursorSchema, type BatchCursor, type ImageDataset } from '@lowdiff/data';
 import { z } from 'zod';
-import { Adam } from './adam';
 import { parseVaeConfig, VaeConfigError } from './errors';
 import { KlAutoencoder, KlAutoencoderConfigSchema } from './kl-autoencoder';
 import { loadKlAutoencoder, saveKlAutoencoder } from './kl-checkpoint';
@@ -15,12 +15,12 @@ import { decoderForward, encoderForward, splitMoments } from './vae-network';
 export const KlTrainingConfigSchema = z
   .object({
     model: KlAutoencoderConfigSchema.prefault({}),
-    batchSize: z.number().int('must be an integer').min(1, 'must be >= 1').default(32),
-    learningRate: z.number().positive('must be > 0').default(1e-3),
+    batchSize: z.number().int('must be an integer').min(1, 'must be >= 1').default(16),
+    learningRate: z.number().positive('must be > 0').default(2e-3),
     beta1: z.number().min(0).lt(1, 'must be < 1').default(0.9),
     beta2: z.number().min(0).lt(1, 'must be < 1').default(0.999),
     /** Reconstruction term: mean absolute (l1) or squared (l2) error per pixel. */
-    loss: z.enum(['l1', 'l2']).default('l1'),
+    loss: z.enum(['l1', 'l2']).default('l2'),
     /** beta: weight of the KL term (averaged per latent element, like the reconstruction term per pixel). */
     klWeight: z.number().min(0, 'must be >= 0').default(1e-4),
     /** Decode a posterior sample during training (a VAE); false decodes the mean (a plain autoencoder + KL penalty). */
@@ -69,7 +69,10 @@ export interface TrainAutoencoderOptions {
   resume?: boolean;
   /** Stop after the current step (a checkpoint is still written). */
   signal?: AbortSignal;
-  /** Start from these weights instead of fresh ones (its config must equal config.model). Training updates it in place. */
+  /**
+   * Start from these weights instead of fresh ones (its config must equal config.model); training
+   * updates it in place. A resumed checkpoint takes precedence and leaves it untouched.
+   */
   autoencoder?: KlAutoencoder;
 }
 
@@ -116,7 +119,7 @@ export async function trainAutoencoder(
   if (!(Number.isInteger(checkpointEvery) && checkpointEvery >= 0)) throw new VaeConfigError(`Invalid training options: checkpointEvery: must be an integer >= 0`);
   if (options.resume && !options.checkpointPath) throw new VaeConfigError('Invalid training options: resume: needs checkpointPath');
 
-  const adam = new Adam({ learningRate: cfg.learningRate, beta1: cfg.beta1, beta2: cfg.beta2 });
+  const adam = new Adam({ beta1: cfg.beta1, beta2: cfg.beta2, epsilon: 1e-8 });
   let autoencoder: KlAutoencoder;
   let rng = new Rng(cfg.seed);
   let step = 0;
@@ -129,7 +132,6 @@ export async function trainAutoencoder(
       loaded.autoencoder.dispose();
       throw new VaeConfigError(`Invalid training config: model: differs from the checkpoint's model config ${JSON.stringify(loaded.autoencoder.config)}`);
     }
-    options.autoencoder?.dispose();
     autoencoder = loaded.autoencoder;
     adam.load(loaded.optimizer, state.data.step);
     tf.dispose([...loaded.optimizer.values()]);
@@ -149,7 +151,7 @@ export async function trainAutoencoder(
   const save = async () => {
     if (!options.checkpointPath) return;
     await saveKlAutoencoder(options.checkpointPath, autoencoder, {
-      optimizer: adam.tensors(),
+      optimizer: adam.stateTensors(),
       training: { step, rng: rng.state(), cursor, config: cfg },
     });
   };
@@ -230,7 +232,7 @@ async function trainStep(
     return tf.add(rec, tf.mul(kl, cfg.klWeight)) as tf.Scalar;
   }, [...weights.values()]);
   const named = new Map(Object.entries(grads).map(([varName, g]) => [byVarName.get(varName)!, g]));
-  adam.apply(weights, named);
+  adam.apply(weights, named, cfg.learningRate);
   const summary = tf.stack([value, ...parts]);
   const out = (await summary.data()) as Float32Array;
   tf.dispose([summary, value, ...parts, ...Object.values(grads), ...(eps ? [eps] : [])]);
