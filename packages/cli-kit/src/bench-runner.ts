@@ -4,7 +4,7 @@ import { loadShippedClassifier } from '@lowdiff/metrics';
 import type { ResolvedCascadePlan } from '@lowdiff/sampler';
 import { classLabels } from './checkpoint-model';
 import { defaultExtractor, referenceFeatures, score, type Scores } from './evaluate';
-import { concatGenerated, generate, sizeOptions, type Generated } from './generate';
+import { concatGenerated, generate, sizeOptions, type Generated, type GenerateOptions } from './generate';
 
 export interface BenchRow {
   plan: string;
@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** Keep each stage's output for this many samples of the first round (stage strips). */
   stripCount?: number;
   onProgress?: (message: string) => void;
+  /** Latent-space models: decodes latents to images before timing ends and before scoring (see GenerateOptions.decode). */
+  decode?: GenerateOptions['decode'];
 }
 
 /** Runs the plans interleaved (round r samples indices [r*m, (r+1)*m) of every plan), then scores each. */
@@ -46,7 +48,7 @@ export async function runBench(
     for (const [i, plan] of plans.entries()) {
       o.onProgress?.(`round ${r + 1}: ${plan.name} (${n} samples)`);
       parts[i].push(
-        await generate(model, plan, { count: n, seed: o.seed, firstIndex: first, labels: labels?.slice(first, first + n), batchSize: o.batchSize, stripCount: r === 0 ? stripCount : 0 }),
+        await generate(model, plan, { count: n, seed: o.seed, firstIndex: first, labels: labels?.slice(first, first + n), batchSize: o.batchSize, stripCount: r === 0 ? stripCount : 0, decode: o.decode }),
       );
     }
   }

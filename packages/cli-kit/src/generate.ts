@@ -32,6 +32,13 @@ export interface GenerateOptions {
   firstIndex?: number;
   stripCount?: number;
   onBatch?: (done: number, total: number) => void;
+  /**
+   * Latent-space models: turns the sampler's outputs (latents) into images in [-1, 1]. The final
+   * decode counts towards `wallMs` (it is part of making an image); the first stage and the
+   * strip are decoded after timing, each at its own size (the decoder must accept every stage's
+   * latent size). `Generated` then describes the decoded images.
+   */
+  decode?: (latents: tf.Tensor4D) => tf.Tensor4D;
 }
 
 /**
@@ -42,10 +49,12 @@ export async function generate(model: UnifiedDenoiser, plan: ResolvedCascadePlan
   const r = plan.stages[plan.stages.length - 1].resolution;
   const r0 = plan.stages[0].resolution;
   const c = model.channels;
-  const images = new Float32Array(o.count * r * r * c);
-  const firstStage = new Float32Array(o.count * r0 * r0 * c);
   const stripCount = Math.min(o.stripCount ?? 0, o.count);
+  // What the sampler produces (latents when decoding), per stage; final images are decoded per batch.
+  const firstStage = new Float32Array(o.count * r0 * r0 * c);
   const strip = plan.stages.map((s) => ({ resolution: s.resolution, images: new Float32Array(stripCount * s.resolution * s.resolution * c) }));
+  let images = o.decode ? null : new Float32Array(o.count * r * r * c);
+  let outShape: [number, number] = [r, c];
   let last: CascadeResult | null = null;
   let wallMs = 0;
   for (let start = 0; start < o.count; start += o.batchSize) {
@@ -64,26 +73,58 @@ export async function generate(model: UnifiedDenoiser, plan: ResolvedCascadePlan
         if (keep > 0) strip[info.stageIndex].images.set(values.subarray(0, keep * per), start * per);
       },
     });
-    images.set((await result.images.data()) as Float32Array, start * r * r * c);
+    const final = o.decode ? o.decode(result.images) : result.images;
+    if (!images) {
+      outShape = [final.shape[1], final.shape[3]];
+      images = new Float32Array(o.count * outShape[0] * outShape[0] * outShape[1]);
+    }
+    images.set((await final.data()) as Float32Array, start * final.size / n);
     wallMs += performance.now() - t0;
+    if (final !== result.images) final.dispose();
     result.images.dispose();
     last = result;
     o.onBatch?.(start + n, o.count);
   }
+  const decoded = o.decode ? decodeValues(o.decode, firstStage, o.count, r0, c, o.batchSize) : null;
   return {
     count: o.count,
-    resolution: r,
-    channels: c,
-    images,
-    firstStage,
-    firstResolution: r0,
-    strip,
+    resolution: outShape[0],
+    channels: outShape[1],
+    images: images!,
+    firstStage: decoded ? decoded.values : firstStage,
+    firstResolution: decoded ? decoded.resolution : r0,
+    strip: o.decode
+      ? strip.map((s) => {
+          const d = decodeValues(o.decode!, s.images, stripCount, s.resolution, c, o.batchSize);
+          return { resolution: d.resolution, images: d.values };
+        })
+      : strip,
     labels: o.labels ?? [],
     nfe: last!.nfe,
     effectiveNfe: last!.effectiveNfe,
     stages: last!.stages,
     wallMs,
   };
+}
+
+/** Decodes `n` NHWC latents of side `r` in batches; returns the images and their side. */
+function decodeValues(decode: (x: tf.Tensor4D) => tf.Tensor4D, latents: Float32Array, n: number, r: number, c: number, batchSize: number) {
+  const parts: Float32Array[] = [];
+  let resolution = r;
+  for (let s = 0; s < n; s += batchSize) {
+    const m = Math.min(batchSize, n - s);
+    const y = tf.tidy(() => decode(tf.tensor4d(latents.subarray(s * r * r * c, (s + m) * r * r * c), [m, r, r, c])));
+    resolution = y.shape[1];
+    parts.push(y.dataSync() as Float32Array);
+    y.dispose();
+  }
+  const values = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    values.set(p, at);
+    at += p.length;
+  }
+  return { values, resolution };
 }
 
 /** Float images in [-1, 1] to bytes. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { ImageDataset } from './image-dataset';
+import { checkIndex, imageSize, type ImageDataset } from './image-dataset';
+import { isLatentDataset, type LatentDataset } from './latent-dataset';
 import { parseConfig, DataConfigError } from './parse-config';
 import { epochPermutation, stepsPerEpoch } from './shuffle-order';
 import { imagesToFloat } from './tensor-convert';
@@ -39,7 +40,7 @@ export type BatchOptions = z.input<typeof BatchOptionsSchema>;
 
 /** One batch. The consumer owns `images` and `labels` and must dispose them. */
 export interface Batch {
-  /** float32 NHWC in [-1, 1]. */
+  /** float32 NHWC: in [-1, 1] for an ImageDataset, the stored values for a LatentDataset. */
   images: tf.Tensor4D;
   /** int32 class labels. */
   labels: tf.Tensor1D;
@@ -77,7 +78,7 @@ export class BatchIterator implements AsyncIterableIterator<Batch> {
   private finished = false;
 
   constructor(
-    private readonly dataset: ImageDataset,
+    private readonly dataset: ImageDataset | LatentDataset,
     options: BatchOptions,
   ) {
     this.opts = parseConfig(BatchOptionsSchema, options, 'batch options');
@@ -191,8 +192,20 @@ export class BatchIterator implements AsyncIterableIterator<Batch> {
     const all = this.dataset.labels;
     const labels = new Int32Array(indices.length);
     for (let k = 0; k < indices.length; k++) labels[k] = all[indices[k]];
-    return { cursor, indices, images: imagesToFloat(this.dataset, indices), labels };
+    return { cursor, indices, images: isLatentDataset(this.dataset) ? gatherValues(this.dataset, indices) : imagesToFloat(this.dataset, indices), labels };
   }
+}
+
+/** The latents at `indices`, copied as they are. */
+function gatherValues(dataset: LatentDataset, indices: ArrayLike<number>): Float32Array {
+  const size = imageSize(dataset);
+  const out = new Float32Array(indices.length * size);
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    checkIndex(dataset, i, k);
+    out.set(dataset.values.subarray(i * size, (i + 1) * size), k * size);
+  }
+  return out;
 }
 
 /**
@@ -217,8 +230,11 @@ export class BatchIterator implements AsyncIterableIterator<Batch> {
  * than when it asks for the next batch. It adds no thread: a consumer that never yields to the
  * event loop gets no overlap, only the same batches. Tensors are created only when a batch is
  * handed out, so stopping early (`break`, `return()`) leaves no tensors behind.
+ *
+ * A {@link LatentDataset}'s float values are copied as they are; an ImageDataset's bytes are
+ * mapped to [-1, 1].
  * @throws {@link DataConfigError} for bad options, or a start cursor past the end of an epoch
  */
-export function batches(dataset: ImageDataset, options: BatchOptions): BatchIterator {
+export function batches(dataset: ImageDataset | LatentDataset, options: BatchOptions): BatchIterator {
   return new BatchIterator(dataset, options);
 }

@@ -22,6 +22,7 @@ export { DataConfigError, formatZodIssues } from './parse-config';
 
 // The data set shape
 export { createImageDataset, selectSamples, classCounts, imageSize, type ImageDataset } from './image-dataset';
+export { createLatentDataset, isLatentDataset, type LatentDataset } from './latent-dataset';
 export {
   LoadOptionsSchema,
   SplitSchema,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Rng, RngStateSchema } from '@lowdiff/backend';
-import { batches, BatchCursorSchema, downsampleArea, type BatchCursor, type BatchIterator, type ImageDataset } from '@lowdiff/data';
+import { batches, BatchCursorSchema, downsampleArea, type BatchCursor, type BatchIterator, type ImageDataset, type LatentDataset } from '@lowdiff/data';
 import { EdmDenoiser, loadCheckpoint, saveCheckpoint, type ModelConfigInput } from '@lowdiff/model';
 import { conditionAugSigma } from '@lowdiff/schedule';
 import { z } from 'zod';
@@ -102,7 +102,7 @@ export class Trainer {
 
   private constructor(
     readonly model: EdmDenoiser,
-    readonly dataset: ImageDataset,
+    readonly dataset: ImageDataset | LatentDataset,
     config: TrainingConfigInput | TrainingConfig,
   ) {
     this.config = parseTrainingConfig(config);
@@ -123,7 +123,7 @@ export class Trainer {
   }
 
   /** A new run: a freshly initialised model (seeded by the training seed). */
-  static create(modelConfig: ModelConfigInput, dataset: ImageDataset, config: TrainingConfigInput): Trainer {
+  static create(modelConfig: ModelConfigInput, dataset: ImageDataset | LatentDataset, config: TrainingConfigInput): Trainer {
     const cfg = parseTrainingConfig(config);
     return new Trainer(new EdmDenoiser(modelConfig, cfg.seed), dataset, cfg);
   }
@@ -132,7 +132,7 @@ export class Trainer {
    * Continues a run from its checkpoint: weights, EMA, Adam moments, step, RNG and data position.
    * `overrides` may change what does not alter the past (e.g. more `steps`).
    */
-  static async resume(path: string, dataset: ImageDataset, overrides: Partial<TrainingConfigInput> = {}): Promise<Trainer> {
+  static async resume(path: string, dataset: ImageDataset | LatentDataset, overrides: Partial<TrainingConfigInput> = {}): Promise<Trainer> {
     const ckpt = await loadCheckpoint(path);
     const parsed = TrainingStateSchema.safeParse(ckpt.training);
     if (!parsed.success || !ckpt.ema) {

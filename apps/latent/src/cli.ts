@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import { CliError } from '@lowdiff/cli-kit';
+import { registerBench } from './commands/bench';
+import { registerEncode } from './commands/encode';
+import { registerEval } from './commands/eval';
+import { registerSample } from './commands/sample';
+import { registerTrain } from './commands/train';
+import { registerTrainVae } from './commands/train-vae';
+
+const program = new Command()
+  .name('lowdiff-latent')
+  .description('LowDiff in latent space: train a small VAE, cache latents, train the unified cascade model on them, sample, evaluate, benchmark')
+  .showHelpAfterError()
+  .exitOverride();
+registerTrainVae(program);
+registerEncode(program);
+registerTrain(program);
+registerSample(program);
+registerEval(program);
+registerBench(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  // Expected errors (bad flags, missing files, mismatched VAE and latents) carry a message made
+  // for the user; a stack trace only with LOWDIFF_DEBUG=1.
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`lowdiff-latent: error: ${message}\n`);
+  if (process.env.LOWDIFF_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  process.exit(err instanceof CliError ? 2 : 1);
+}

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { BackendNameSchema, initBackend } from '@lowdiff/backend';
+import { benchTable, Output, parseFlags, resolvePlan, runBench, splitPlans, withGuidanceScale } from '@lowdiff/cli-kit';
+import { loadLatentModel } from '../latent-model';
+
+const BenchFlags = z
+  .object({
+    checkpoint: z.string().min(1),
+    vae: z.string().optional(),
+    plans: z.string().default('baseline-heun-18,lowdiff-2'),
+    count: z.coerce.number().int().min(2).default(500),
+    rounds: z.coerce.number().int().min(1).default(4),
+    seed: z.coerce.number().int().default(0),
+    guidance: z.coerce.number().min(0).optional(),
+    data: z.enum(['fashion-mnist', 'mnist']).default('fashion-mnist'),
+    extractor: z.enum(['classifier-fmnist', 'classifier-mnist']).optional(),
+    batchSize: z.coerce.number().int().min(1).default(64),
+    metrics: z.boolean().default(true),
+    backend: BackendNameSchema.default('auto'),
+    json: z.boolean().default(false),
+  })
+  .strict();
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('several latent plans on one checkpoint, interleaved in one process: speed (decode included), effective NFE and quality side by side')
+    .requiredOption('--checkpoint <file>', 'a latent .safetensors checkpoint')
+    .option('--vae <file>', 'the VAE that decodes (default: the one recorded in the checkpoint)')
+    .option('--plans <list>', 'comma-separated plans at latent resolutions; the first is the baseline for the speed-up', 'baseline-heun-18,lowdiff-2')
+    .option('--count <n>', 'samples per plan', '500')
+    .option('--rounds <n>', 'interleave the plans over this many rounds (machine noise hits all alike)', '4')
+    .option('--seed <n>', 'sampling seed (every plan gets the same seeds and classes)', '0')
+    .option('--guidance <scale>', 'classifier-free guidance scale for every stage of every plan')
+    .option('--data <name>', 'reference data set (test split): fashion-mnist | mnist', 'fashion-mnist')
+    .option('--extractor <name>', 'classifier-fmnist | classifier-mnist (default: the one for --data)')
+    .option('--batch-size <n>', 'sampling batch size', '64')
+    .option('--no-metrics', 'speed only')
+    .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
+    .option('--json', 'print the rows as JSON on stdout')
+    .action(async (raw) => benchCommand(parseFlags(BenchFlags, raw)));
+}
+
+async function benchCommand(flags: z.output<typeof BenchFlags>): Promise<void> {
+  const out = new Output(flags.json);
+  const backend = await initBackend({ backend: flags.backend });
+  const lm = await loadLatentModel(flags.checkpoint, flags.vae);
+  try {
+    const plans = splitPlans(flags.plans).map((p) => withGuidanceScale(resolvePlan(p, lm.latentResolution), flags.guidance));
+    const { rows } = await runBench(lm.model, plans, { ...flags, decode: lm.decode, onProgress: (m) => out.info(m) }, lm.classNames);
+    const extractor = rows[0].scores?.extractor;
+    out.info(
+      `\n${flags.count} samples per plan, ${flags.rounds} interleaved rounds, backend ${backend.backend}, latent ${lm.latentResolution}x${lm.latentResolution} decoded to ${lm.imageResolution}x${lm.imageResolution}${extractor ? `, metrics with ${extractor} against ${rows[0].scores!.reference}` : ''}`,
+    );
+    if (!flags.json) process.stdout.write(`${benchTable(rows)}\n`);
+    out.result({ backend: backend.backend, count: flags.count, rounds: flags.rounds, latentResolution: lm.latentResolution, rows });
+  } finally {
+    lm.dispose();
+  }
+}

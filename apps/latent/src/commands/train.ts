@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { initBackend, BackendNameSchema } from '@lowdiff/backend';
+import { REFERENCE_DIT_LATENT, type ModelConfigInput } from '@lowdiff/model';
+import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
+import { CliError, formatSeconds, Output, parseFlags, STAGE_PRESETS, stagePreset } from '@lowdiff/cli-kit';
+import { loadLatentCache } from '../latent-cache';
+
+const TrainFlags = z
+  .object({
+    latents: z.string().min(1),
+    out: z.string().min(1),
+    config: z.string().optional(),
+    stages: z.string().default('lowdiff-2'),
+    steps: z.coerce.number().int().min(1).optional(),
+    batchSize: z.coerce.number().int().min(1).optional(),
+    lr: z.coerce.number().positive().optional(),
+    seed: z.coerce.number().int().optional(),
+    checkpointEvery: z.coerce.number().int().min(1).optional(),
+    resume: z.boolean().default(false),
+    backend: BackendNameSchema.default('auto'),
+    json: z.boolean().default(false),
+  })
+  .strict();
+
+/** The JSON config file: partial model and training configs, overridden by flags. */
+const ConfigFile = z.object({ model: z.record(z.string(), z.unknown()).optional(), training: z.record(z.string(), z.unknown()).optional() }).strict();
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train the unified LowDiff model on cached latents (DiT by default; resumable; Ctrl-C saves)')
+    .requiredOption('--latents <file>', 'a latent cache written by encode')
+    .requiredOption('--out <dir>', 'run folder: train.safetensors, train.jsonl')
+    .option('--config <file>', "JSON file { model: {...}, training: {...} }; { model: { kind: 'unet', ... } } for a UNet; flags override it")
+    .option('--stages <preset|json>', `training stage mix at latent resolution: ${STAGE_PRESETS.join(', ')}, or a JSON array`, 'lowdiff-2')
+    .option('--steps <n>', 'total training steps')
+    .option('--batch-size <n>', 'latents per step')
+    .option('--lr <x>', 'peak learning rate')
+    .option('--seed <n>', 'training seed')
+    .option('--checkpoint-every <n>', 'steps between checkpoints')
+    .option('--resume', 'continue from <out>/train.safetensors')
+    .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
+    .option('--json', 'JSON lines on stdout instead of a progress bar')
+    .action(async (raw) => train(parseFlags(TrainFlags, raw)));
+}
+
+function readConfig(path: string | undefined): z.output<typeof ConfigFile> {
+  if (!path) return {};
+  if (!existsSync(path)) throw new CliError(`--config: no such file ${path}`);
+  try {
+    return parseFlags(ConfigFile, JSON.parse(readFileSync(path, 'utf8')));
+  } catch (err) {
+    throw err instanceof CliError ? new CliError(`--config: ${err.message}`) : new CliError(`--config: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** The model for latents of side `r`: the reference latent DiT unless the config file says otherwise (e.g. kind 'unet'). */
+function modelConfig(file: Record<string, unknown> | undefined, r: number, channels: number, numClasses: number, stageResolutions: number[]): ModelConfigInput {
+  const base = file?.kind && file.kind !== 'dit' ? {} : REFERENCE_DIT_LATENT;
+  return { ...base, channels, numClasses, resolution: r, stageResolutions, ...file } as ModelConfigInput;
+}
+
+async function train(flags: z.output<typeof TrainFlags>): Promise<void> {
+  const out = new Output(flags.json);
+  const backend = await initBackend({ backend: flags.backend });
+  out.info(`backend: ${backend.backend}`);
+  const file = readConfig(flags.config);
+  const { data, info } = await loadLatentCache(flags.latents);
+  if (data.height !== data.width) throw new CliError(`--latents: ${data.height}x${data.width} latents; the cascade needs square ones`);
+  const path = join(flags.out, 'train.safetensors');
+  const overrides: Partial<TrainingConfigInput> = {
+    ...(flags.steps ? { steps: flags.steps } : {}),
+    ...(flags.batchSize ? { batchSize: flags.batchSize } : {}),
+    ...(flags.lr ? { learningRate: flags.lr } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}),
+  };
+  let trainer: Trainer;
+  try {
+    if (flags.resume) {
+      if (!existsSync(path)) throw new CliError(`--resume: no checkpoint at ${path}`);
+      trainer = await Trainer.resume(path, data, overrides);
+      out.info(`resuming at step ${trainer.step}`);
+    } else {
+      if (existsSync(path)) throw new CliError(`--out: ${path} exists; pass --resume to continue it, or choose another folder`);
+      const stages = flags.stages.trim().startsWith('[') ? parseStages(flags.stages) : stagePreset(flags.stages, data.height);
+      const resolutions = [...new Set(stages.map((s) => s.resolution))].sort((a, b) => a - b);
+      const model = modelConfig(file.model, data.height, data.channels, data.numClasses, resolutions);
+      const training = { steps: 10_000, ...(file.training as object), stages, ...overrides } as TrainingConfigInput;
+      trainer = Trainer.create(model, data, training);
+    }
+  } catch (err) {
+    throw err instanceof CliError ? err : new CliError((err as Error).message);
+  }
+  out.info(`training on ${data.name}: ${data.count} latents of ${data.height}x${data.width}x${data.channels}, VAE ${info.vae}`);
+  const ctl = new AbortController();
+  process.once('SIGINT', () => {
+    out.info('interrupted: finishing the step and saving a checkpoint (Ctrl-C again to quit without saving)');
+    ctl.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  out.startProgress('train', trainer.config.steps, trainer.step);
+  const result = await trainer.run({
+    checkpointPath: path,
+    logPath: join(flags.out, 'train.jsonl'),
+    signal: ctl.signal,
+    info: { command: `lowdiff-latent ${process.argv.slice(2).join(' ')}`, classNames: data.classNames, vae: info.vae, adapter: info.adapter, latents: flags.latents, imageData: info.data },
+    onProgress: (r) => {
+      const losses = Object.entries(r.lossPerStage).map(([k, v]) => `${k}:${v.toFixed(3)}`).join(' ');
+      out.progress(r.step, r.totalSteps, `${r.stepsPerSec.toFixed(2)} it/s ETA ${formatSeconds(r.etaSec)} loss ${losses}`);
+      if (flags.json && r.step % 50 === 0) out.result({ event: 'progress', ...r });
+    },
+    onSkip: (s) => out.info(`skipped step ${s.step}: ${s.reason}`),
+    onCheckpoint: (c) => out.result({ event: 'checkpoint', ...c }),
+  });
+  out.stopProgress();
+  out.info(`${result.reason === 'aborted' ? 'stopped' : 'done'} at step ${result.step}; checkpoint ${path}`);
+  out.result({ event: 'done', ...result, checkpoint: path });
+  trainer.dispose();
+}
+
+function parseStages(text: string): TrainingConfigInput['stages'] {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`--stages: not valid JSON (${(err as Error).message})`);
+  }
+}

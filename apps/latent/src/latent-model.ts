@@ -1,0 +1,49 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { EdmDenoiser } from '@lowdiff/model';
+import type { KlAutoencoder } from '@lowdiff/vae';
+import { CliError, loadModelForSampling } from '@lowdiff/cli-kit';
+import { loadVae, vaePathFor } from './load-vae';
+
+/** A latent checkpoint with the VAE that decodes its samples. */
+export interface LatentModel {
+  model: EdmDenoiser;
+  vae: KlAutoencoder;
+  classNames?: string[];
+  /** The model's top (latent) resolution: plan presets are sized by it. */
+  latentResolution: number;
+  /** Side of the decoded images. */
+  imageResolution: number;
+  /** Latents -> images in [-1, 1], for cli-kit's generate / runBench. */
+  decode: (latents: tf.Tensor4D) => tf.Tensor4D;
+  dispose(): void;
+}
+
+export async function loadLatentModel(checkpoint: string, vaeFlag: string | undefined): Promise<LatentModel> {
+  const { model, info, classNames } = await loadModelForSampling(checkpoint);
+  let vae: KlAutoencoder;
+  try {
+    vae = await loadVae(vaePathFor(vaeFlag, info));
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  if (vae.latentChannels !== model.channels) {
+    model.dispose();
+    vae.dispose();
+    throw new CliError(`--vae: its latents have ${vae.latentChannels} channels, the model ${model.channels}`);
+  }
+  const latentResolution = model.resolutions[model.resolutions.length - 1];
+  return {
+    model,
+    vae,
+    classNames,
+    latentResolution,
+    imageResolution: latentResolution * vae.downsampleFactor,
+    // The decoder is convolutional, so low-stage latents (e.g. 4x4) decode directly to smaller images.
+    decode: (z) => vae.decode(z),
+    dispose: () => {
+      model.dispose();
+      vae.dispose();
+    },
+  };
+}
