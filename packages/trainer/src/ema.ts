@@ -13,7 +13,8 @@ export class Ema {
     private readonly halfLifeImages: number,
     private readonly rampup: number,
   ) {
-    for (const [n, w] of weights) this.shadow.set(n, tf.variable(w.clone(), false));
+    // A variable made from a tensor shares its buffer until the first assign; no copy needed.
+    for (const [n, w] of weights) this.shadow.set(n, tf.variable(w, false));
   }
 
   /** The decay for a step of `batchSize` images after `imagesSeen` images. */

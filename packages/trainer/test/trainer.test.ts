@@ -121,6 +121,17 @@ describe('Trainer', () => {
     resumed.dispose();
   });
 
+  it('leaves no tensors behind: steps do not grow the count, dispose frees everything', async () => {
+    const before = tf.memory().numTensors;
+    const trainer = Trainer.create(TINY_MODEL, data, { ...TINY_TRAINING, stages: [{ resolution: 16, probability: 1, conditioned: true }] });
+    await trainer.run({ until: 2 });
+    const afterTwo = tf.memory().numTensors;
+    await trainer.run({ until: 5 });
+    expect(tf.memory().numTensors).toBe(afterTwo);
+    trainer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects configs that do not fit the model or data, naming the field', () => {
     const bad = (stages: object[]) => () => Trainer.create(TINY_MODEL, data, { ...TINY_TRAINING, stages } as never);
     expect(bad([{ resolution: 32, probability: 1, conditioned: false }])).toThrow(/stages.0.resolution: 32 is not a model resolution/);
