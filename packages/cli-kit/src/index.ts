@@ -10,3 +10,4 @@ export { referenceFeatures, score, defaultExtractor, formatScores, type Referenc
 export { loadModelForSampling, classLabels } from './checkpoint-model';
 export { runBench, benchTable, splitPlans, type BenchRow, type BenchOptions } from './bench-runner';
 export { writeSamples } from './write-samples';
+export { runTraining, stagesFromFlag } from './run-training';

@@ -6,7 +6,7 @@ import { initBackend, BackendNameSchema } from '@lowdiff/backend';
 import { loadDataset, parseDatasetSpec } from '@lowdiff/data';
 import { REFERENCE_UNET_32, type ModelConfigInput } from '@lowdiff/model';
 import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
-import { CliError, formatSeconds, Output, parseFlags, sizeOptions, STAGE_PRESETS, stagePreset } from '@lowdiff/cli-kit';
+import { CliError, Output, parseFlags, sizeOptions, STAGE_PRESETS, stagesFromFlag, runTraining } from '@lowdiff/cli-kit';
 
 const TrainFlags = z
   .object({
@@ -82,7 +82,7 @@ async function train(flags: z.output<typeof TrainFlags>): Promise<void> {
     out.info(`resuming at step ${trainer.step}`);
   } else {
     if (existsSync(path)) throw new CliError(`--out: ${path} exists; pass --resume to continue it, or choose another folder`);
-    const stages = flags.stages.trim().startsWith('[') ? parseStages(flags.stages) : stagePreset(flags.stages, flags.size);
+    const stages = stagesFromFlag(flags.stages, flags.size);
     const model: ModelConfigInput = {
       ...REFERENCE_UNET_32,
       channels: data.channels,
@@ -94,36 +94,6 @@ async function train(flags: z.output<typeof TrainFlags>): Promise<void> {
     const training = { steps: 10_000, ...(file.training as object), stages, ...overrides } as TrainingConfigInput;
     trainer = Trainer.create(model, data, training);
   }
-  const ctl = new AbortController();
-  process.once('SIGINT', () => {
-    out.info('interrupted: finishing the step and saving a checkpoint (Ctrl-C again to quit without saving)');
-    ctl.abort();
-    process.once('SIGINT', () => process.exit(130));
-  });
-  out.startProgress('train', trainer.config.steps, trainer.step);
-  const result = await trainer.run({
-    checkpointPath: path,
-    logPath: join(flags.out, 'train.jsonl'),
-    signal: ctl.signal,
-    info: { command: `lowdiff-pixel ${process.argv.slice(2).join(' ')}`, classNames: data.classNames },
-    onProgress: (r) => {
-      const losses = Object.entries(r.lossPerStage).map(([k, v]) => `${k}:${v.toFixed(3)}`).join(' ');
-      out.progress(r.step, r.totalSteps, `${r.stepsPerSec.toFixed(2)} it/s ETA ${formatSeconds(r.etaSec)} loss ${losses}`);
-      if (flags.json && r.step % 50 === 0) out.result({ event: 'progress', ...r });
-    },
-    onSkip: (s) => out.info(`skipped step ${s.step}: ${s.reason}`),
-    onCheckpoint: (c) => out.result({ event: 'checkpoint', ...c }),
-  });
-  out.stopProgress();
-  out.info(`${result.reason === 'aborted' ? 'stopped' : 'done'} at step ${result.step}; checkpoint ${path}`);
-  out.result({ event: 'done', ...result, checkpoint: path });
+  await runTraining(trainer, { out, outDir: flags.out, json: flags.json, info: { command: `lowdiff-pixel ${process.argv.slice(2).join(' ')}`, classNames: data.classNames } });
   trainer.dispose();
-}
-
-function parseStages(text: string): TrainingConfigInput['stages'] {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`--stages: not valid JSON (${(err as Error).message})`);
-  }
 }
