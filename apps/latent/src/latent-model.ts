@@ -3,6 +3,7 @@ import type { EdmDenoiser } from '@lowdiff/model';
 import type { KlAutoencoder } from '@lowdiff/vae';
 import { CliError, loadModelForSampling } from '@lowdiff/cli-kit';
 import { loadVae, vaePathFor } from './load-vae';
+import { pixelSpaceResampler, type ConditionSpace } from './pixel-space-resampler';
 
 /** A latent checkpoint with the VAE that decodes its samples. */
 export interface LatentModel {
@@ -15,6 +16,10 @@ export interface LatentModel {
   imageResolution: number;
   /** Latents -> images in [-1, 1], for cli-kit's generate / runBench. */
   decode: (latents: tf.Tensor4D) => tf.Tensor4D;
+  /** Where the model was trained to resample conditions; 'pixel' sets `resample`. */
+  conditionSpace: ConditionSpace;
+  /** Upsampling between stages in pixel space, when the model was trained that way. */
+  resample?: (previous: tf.Tensor4D, resolution: number, mode: 'nearest' | 'bilinear') => tf.Tensor4D;
   dispose(): void;
 }
 
@@ -33,7 +38,11 @@ export async function loadLatentModel(checkpoint: string, vaeFlag: string | unde
     throw new CliError(`--vae: its latents have ${vae.latentChannels} channels, the model ${model.channels}`);
   }
   const latentResolution = model.resolutions[model.resolutions.length - 1];
+  const conditionSpace: ConditionSpace = (info as { conditionSpace?: string } | undefined)?.conditionSpace === 'pixel' ? 'pixel' : 'latent';
+  const pixel = conditionSpace === 'pixel' ? pixelSpaceResampler(vae) : null;
   return {
+    conditionSpace,
+    resample: pixel ? (z, r, mode) => pixel.upsample(z, r, mode) : undefined,
     model,
     vae,
     classNames,

@@ -102,5 +102,16 @@ describe('lowdiff-latent', () => {
     expect(rows.map((r: { plan: string }) => r.plan)).toEqual(['baseline-heun-6@8', 'tiny']);
     expect(rows[1].effectiveNfe).toBeLessThan(rows[0].effectiveNfe);
     expect(rows[0].scores).toBeNull();
-  }, 180_000);
+
+    // The condition-space knob: train and sample with pixel-space resampling (decode, resize, encode).
+    const pixelDir = join(dir, 'ldit-pixel');
+    const tp = await cli('train', '--latents', cache, '--out', pixelDir, '--steps', '2', '--batch-size', '4', '--config', config, '--condition-space', 'pixel', '--json', ...common);
+    expect(tp.code, tp.stderr).toBe(0);
+    const pixelCkpt = join(pixelDir, 'train.safetensors');
+    expect((await readFile(pixelCkpt)).subarray(8, 8 + 20_000).toString('utf8')).toContain('\\"conditionSpace\\":\\"pixel\\"');
+    const sp = await cli('sample', '--checkpoint', pixelCkpt, '--plan', TINY_PLAN, '--count', '2', '--out', join(dir, 'samples-pixel'), '--no-images', '--json', ...common);
+    expect(sp.code, sp.stderr).toBe(0);
+    const bad = await cli('train', '--latents', cache, '--out', join(dir, 'x2'), '--condition-space', 'both', ...common);
+    expect(bad.stderr).toMatch(/--condition-space/);
+  }, 240_000);
 });

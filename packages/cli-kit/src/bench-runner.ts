@@ -29,6 +29,8 @@ export interface BenchOptions {
   onProgress?: (message: string) => void;
   /** Latent-space models: decodes latents to images before timing ends and before scoring (see GenerateOptions.decode). */
   decode?: GenerateOptions['decode'];
+  /** Replaces upsampling between stages (see GenerateOptions.resample). */
+  resample?: GenerateOptions['resample'];
 }
 
 /** Runs the plans interleaved (round r samples indices [r*m, (r+1)*m) of every plan), then scores each. */
@@ -48,7 +50,7 @@ export async function runBench(
     for (const [i, plan] of plans.entries()) {
       o.onProgress?.(`round ${r + 1}: ${plan.name} (${n} samples)`);
       parts[i].push(
-        await generate(model, plan, { count: n, seed: o.seed, firstIndex: first, labels: labels?.slice(first, first + n), batchSize: o.batchSize, stripCount: r === 0 ? stripCount : 0, decode: o.decode }),
+        await generate(model, plan, { count: n, seed: o.seed, firstIndex: first, labels: labels?.slice(first, first + n), batchSize: o.batchSize, stripCount: r === 0 ? stripCount : 0, decode: o.decode, resample: o.resample }),
       );
     }
   }

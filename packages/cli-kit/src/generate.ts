@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { UnifiedDenoiser } from '@lowdiff/model';
-import { runCascade, type CascadeResult, type ResolvedCascadePlan } from '@lowdiff/sampler';
+import { runCascade, type CascadeResult, type ResolvedCascadePlan, type RunCascadeOptions } from '@lowdiff/sampler';
 
 /** Samples made by a plan, kept as plain arrays so thousands fit without holding tensors. */
 export interface Generated {
@@ -23,6 +23,8 @@ export interface Generated {
 }
 
 export interface GenerateOptions {
+  /** Replaces upsampling between stages (e.g. pixel-space resampling of latents). */
+  resample?: RunCascadeOptions['resample'];
   count: number;
   seed: number;
   /** Label per sample (undefined: unconditional). */
@@ -65,6 +67,7 @@ export async function generate(model: UnifiedDenoiser, plan: ResolvedCascadePlan
       seed: o.seed,
       firstIndex: (o.firstIndex ?? 0) + start,
       classLabels: o.labels?.slice(start, start + n),
+      resample: o.resample,
       onStage: async (info) => {
         const values = (await info.images.data()) as Float32Array;
         const per = info.resolution * info.resolution * c;

@@ -8,7 +8,7 @@ import { runSolver } from './run-solver';
 import { NOISE_PURPOSE, perSampleNoise, sampleStreams, type NoisePurpose } from './sample-noise';
 import { CascadePlanError } from './sampler-error';
 import type { UnifiedDenoiser } from './types';
-import { upsample } from './upsample';
+import { upsample, type UpsampleMethod } from './upsample';
 
 /** What {@link runCascade} reports after each stage. */
 export interface StageInfo {
@@ -47,6 +47,12 @@ export interface RunCascadeOptions {
    * 'separate' in two calls. Same result and the same NFE; batched has less per-call overhead.
    */
   guidanceBatching?: 'batched' | 'separate';
+  /**
+   * Replaces the upsampling of the previous stage's output to the next resolution, e.g. to do it
+   * in pixel space for a latent model (decode, resize, encode). Default: `upsample` with the
+   * stage's `upsample` mode. Must return a new tensor of [count, resolution, resolution, C].
+   */
+  resample?: (previous: tf.Tensor4D, resolution: number, mode: UpsampleMethod) => tf.Tensor4D;
   /** Called after each stage; awaited when it returns a promise. */
   onStage?: (info: StageInfo) => void | Promise<void>;
   /** Called after each solver step (tensors valid during the call only). */
@@ -118,7 +124,7 @@ export async function runCascade(model: UnifiedDenoiser, plan: CascadePlan, opti
       const stage = resolved.stages[s];
       const started = performance.now();
       const sigmas = stageSigmas(stage);
-      const { x, nfe } = runStage(model, stage, s, sigmas, previous, labels, opts, options.onStep);
+      const { x, nfe } = runStage(model, stage, s, sigmas, previous, labels, opts, options.onStep, options.resample ?? upsample);
       previous?.dispose();
       previous = x;
       // Reading the result waits for asynchronous backends (webgl, webgpu) to finish the stage.
@@ -173,6 +179,7 @@ function runStage(
   labels: tf.Tensor1D | null,
   opts: ResolvedRunOptions,
   onStep: RunCascadeOptions['onStep'],
+  resample: NonNullable<RunCascadeOptions['resample']>,
 ): { x: tf.Tensor4D; nfe: number } {
   const { count } = opts;
   const { resolution } = stage;
@@ -181,7 +188,7 @@ function runStage(
   const owned: tf.Tensor[] = [];
   const own = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
   try {
-    const up = previous ? own(upsample(previous, resolution, stage.upsample)) : null;
+    const up = previous ? own(tf.tidy(() => resample(previous, resolution, stage.upsample))) : null;
     const condition = up
       ? own(tf.tidy(() => tf.add(up, tf.mul(noise(NOISE_PURPOSE.conditionAug)(shape), stage.sigmaAug)) as tf.Tensor4D))
       : null;

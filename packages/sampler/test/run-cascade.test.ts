@@ -48,6 +48,23 @@ describe('runCascade with an analytic model', () => {
     ],
   };
 
+  it('uses a custom resample (e.g. pixel-space resizing of latents) in place of upsampling', async () => {
+    const model = new FakeUnifiedModel();
+    const seen: [number[], number, string][] = [];
+    const resample = (prev: tf.Tensor4D, r: number, mode: string) => {
+      seen.push([prev.shape, r, mode]);
+      return tf.fill([prev.shape[0], r, r, prev.shape[3]], 0.25) as tf.Tensor4D;
+    };
+    const before = tf.memory().numTensors;
+    const result = await runCascade(model, plan, { count: 1, seed: 3, resample });
+    result.images.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(seen).toEqual([[[1, 8, 8, 1], 16, 'nearest'], [[1, 16, 16, 1], 32, 'bilinear']]);
+    const cond = model.calls[3].condition!;
+    const aug = draws(3, 0, 1, NOISE_PURPOSE.conditionAug, 256);
+    expect(maxAbsDiff(cond, aug.map((v) => 0.25 + 0.1 * v))).toBeLessThan(1e-5);
+  });
+
   it('runs each stage at its resolution with the right condition, starting noise and sigmas', async () => {
     const model = new FakeUnifiedModel();
     const seed = 7;

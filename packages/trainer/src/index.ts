@@ -13,6 +13,6 @@ export {
   type TrainingConfigInput,
   type TrainingStage,
 } from './training-config';
-export { buildCondition } from './build-condition';
+export { buildCondition, TENSOR_RESAMPLER, type Resampler } from './build-condition';
 export { edmLoss } from './edm-loss';
 export { Ema } from './ema';

@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Rng, RngStateSchema } from '@lowdiff/backend';
-import { batches, BatchCursorSchema, downsampleArea, type BatchCursor, type BatchIterator, type ImageDataset, type LatentDataset } from '@lowdiff/data';
+import { batches, BatchCursorSchema, type BatchCursor, type BatchIterator, type ImageDataset, type LatentDataset } from '@lowdiff/data';
 import { EdmDenoiser, loadCheckpoint, saveCheckpoint, type ModelConfigInput } from '@lowdiff/model';
 import { conditionAugSigma } from '@lowdiff/schedule';
 import { z } from 'zod';
 import { Adam } from '@lowdiff/model';
-import { buildCondition } from './build-condition';
+import { buildCondition, TENSOR_RESAMPLER, type Resampler } from './build-condition';
 import { edmLoss } from './edm-loss';
 import { Ema } from './ema';
 import { conditionResolutions, parseTrainingConfig, TrainingConfigError, TrainingConfigSchema, type TrainingConfig, type TrainingConfigInput } from './training-config';
@@ -104,6 +104,7 @@ export class Trainer {
     readonly model: EdmDenoiser,
     readonly dataset: ImageDataset | LatentDataset,
     config: TrainingConfigInput | TrainingConfig,
+    private readonly resampler: Resampler = TENSOR_RESAMPLER,
   ) {
     this.config = parseTrainingConfig(config);
     this.condRes = conditionResolutions(this.config, model.resolutions);
@@ -123,16 +124,22 @@ export class Trainer {
   }
 
   /** A new run: a freshly initialised model (seeded by the training seed). */
-  static create(modelConfig: ModelConfigInput, dataset: ImageDataset | LatentDataset, config: TrainingConfigInput): Trainer {
+  /** `resampler`: how targets and conditions change resolution (default: on the tensors themselves). */
+  static create(modelConfig: ModelConfigInput, dataset: ImageDataset | LatentDataset, config: TrainingConfigInput, resampler?: Resampler): Trainer {
     const cfg = parseTrainingConfig(config);
-    return new Trainer(new EdmDenoiser(modelConfig, cfg.seed), dataset, cfg);
+    return new Trainer(new EdmDenoiser(modelConfig, cfg.seed), dataset, cfg, resampler);
   }
 
   /**
    * Continues a run from its checkpoint: weights, EMA, Adam moments, step, RNG and data position.
    * `overrides` may change what does not alter the past (e.g. more `steps`).
    */
-  static async resume(path: string, dataset: ImageDataset | LatentDataset, overrides: Partial<TrainingConfigInput> = {}): Promise<Trainer> {
+  static async resume(
+    path: string,
+    dataset: ImageDataset | LatentDataset,
+    overrides: Partial<TrainingConfigInput> = {},
+    resampler?: Resampler,
+  ): Promise<Trainer> {
     const ckpt = await loadCheckpoint(path);
     const parsed = TrainingStateSchema.safeParse(ckpt.training);
     if (!parsed.success || !ckpt.ema) {
@@ -144,7 +151,7 @@ export class Trainer {
       ckpt.model.dispose();
       throw new TrainingConfigError(`${path} was trained on ${state.dataset}, not ${dataset.name}`);
     }
-    const t = new Trainer(ckpt.model, dataset, { ...state.config, ...overrides });
+    const t = new Trainer(ckpt.model, dataset, { ...state.config, ...overrides }, resampler);
     t.step = state.step;
     t.imagesSeen = state.imagesSeen;
     t.wallTimeSec = state.wallTimeSec;
@@ -287,14 +294,14 @@ export class Trainer {
     const labels = Int32Array.from(batch.labels.dataSync(), (l) => (rng.uniform() < cfg.labelDropout ? nc : l));
     const learningRate = this.learningRate(this.step);
     const result = tf.tidy(() => {
-      const y = r === this.dataset.height ? batch.images : downsampleArea(batch.images, { size: r });
+      const y = r === this.dataset.height ? batch.images : this.resampler.downsample(batch.images, r);
       const noise = rng.normalTensor([n, r, r, this.model.channels]) as tf.Tensor4D;
       let condition: tf.Tensor4D | null = null;
       let sigmaAug: Float32Array | undefined;
       const low = this.condRes[k];
       if (low !== null) {
         sigmaAug = Float32Array.from({ length: n }, () => conditionAugSigma(cfg.conditionAugmentation, rng.uniform(), rng.normal()));
-        condition = buildCondition(y, low, cfg.conditionUpsample, sigmaAug, rng.normalTensor([n, r, r, this.model.channels]) as tf.Tensor4D);
+        condition = buildCondition(y, low, cfg.conditionUpsample, sigmaAug, rng.normalTensor([n, r, r, this.model.channels]) as tf.Tensor4D, this.resampler);
       }
       const call = { resolution: r, condition, sigmaAug, classLabels: nc > 0 ? (tf.tensor1d(labels, 'int32') as tf.Tensor1D) : null };
       const vars = this.model.trainableVariables();

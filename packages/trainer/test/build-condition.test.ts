@@ -21,3 +21,15 @@ it('is the area-downsampled target, upsampled back, plus sigma_aug noise', () =>
   expect((bil[5] + bil[6] + bil[9] + bil[10]) / 4).toBeCloseTo(2.5, 6);
   tf.dispose([y, zero, noise]);
 });
+
+it('can resample through a custom resampler (e.g. in pixel space for latents)', () => {
+  const calls: string[] = [];
+  const resampler = {
+    downsample: (x: tf.Tensor4D, r: number) => (calls.push(`down ${x.shape[1]}->${r}`), tf.fill([x.shape[0], r, r, x.shape[3]], 2) as tf.Tensor4D),
+    upsample: (x: tf.Tensor4D, r: number, mode: string) => (calls.push(`up ${x.shape[1]}->${r} ${mode}`), tf.mul(tf.ones([x.shape[0], r, r, x.shape[3]]), tf.mean(x)) as tf.Tensor4D),
+  };
+  const y = tf.zeros([1, 4, 4, 1]) as tf.Tensor4D;
+  const out = buildCondition(y, 2, 'bilinear', new Float32Array([0]), tf.zeros([1, 4, 4, 1]) as tf.Tensor4D, resampler);
+  expect(calls).toEqual(['down 4->2', 'up 2->4 bilinear']);
+  expect(Array.from(out.dataSync())).toEqual(Array(16).fill(2));
+});

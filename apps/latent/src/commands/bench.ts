@@ -48,7 +48,7 @@ async function benchCommand(flags: z.output<typeof BenchFlags>): Promise<void> {
   const lm = await loadLatentModel(flags.checkpoint, flags.vae);
   try {
     const plans = splitPlans(flags.plans).map((p) => withGuidanceScale(resolvePlan(p, lm.latentResolution), flags.guidance));
-    const { rows } = await runBench(lm.model, plans, { ...flags, decode: lm.decode, onProgress: (m) => out.info(m) }, lm.classNames);
+    const { rows } = await runBench(lm.model, plans, { ...flags, decode: lm.decode, resample: lm.resample, onProgress: (m) => out.info(m) }, lm.classNames);
     const extractor = rows[0].scores?.extractor;
     out.info(
       `\n${flags.count} samples per plan, ${flags.rounds} interleaved rounds, backend ${backend.backend}, latent ${lm.latentResolution}x${lm.latentResolution} decoded to ${lm.imageResolution}x${lm.imageResolution}${extractor ? `, metrics with ${extractor} against ${rows[0].scores!.reference}` : ''}`,

@@ -60,6 +60,7 @@ async function evaluateCommand(flags: z.output<typeof EvalFlags>): Promise<void>
       labels: classLabels(flags.class, flags.count, lm.model.numClasses, lm.classNames),
       batchSize: flags.batchSize,
       decode: lm.decode,
+      resample: lm.resample,
       onBatch: (d, t) => out.progress(d, t, ''),
     });
     out.stopProgress();

@@ -57,6 +57,7 @@ async function sample(flags: z.output<typeof SampleFlags>): Promise<void> {
         batchSize: flags.batchSize,
         stripCount: Math.min(8, flags.count),
         decode: lm.decode,
+        resample: lm.resample,
         onBatch: (done, total) => out.progress(done, total, ''),
       });
     } catch (err) {

@@ -7,6 +7,9 @@ import { REFERENCE_DIT_LATENT, type ModelConfigInput } from '@lowdiff/model';
 import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
 import { CliError, Output, parseFlags, STAGE_PRESETS, stagesFromFlag, runTraining } from '@lowdiff/cli-kit';
 import { loadLatentCache } from '../latent-cache';
+import { loadVae, vaePathFor } from '../load-vae';
+import { pixelSpaceResampler } from '../pixel-space-resampler';
+import { readSafetensorsFile } from '@lowdiff/model';
 
 const TrainFlags = z
   .object({
@@ -19,6 +22,7 @@ const TrainFlags = z
     lr: z.coerce.number().positive().optional(),
     seed: z.coerce.number().int().optional(),
     checkpointEvery: z.coerce.number().int().min(1).optional(),
+    conditionSpace: z.enum(['latent', 'pixel']).default('latent'),
     resume: z.boolean().default(false),
     backend: BackendNameSchema.default('auto'),
     json: z.boolean().default(false),
@@ -41,6 +45,7 @@ export function registerTrain(program: Command): void {
     .option('--lr <x>', 'peak learning rate')
     .option('--seed <n>', 'training seed')
     .option('--checkpoint-every <n>', 'steps between checkpoints')
+    .option('--condition-space <space>', 'where conditions change resolution: latent (resize latents) | pixel (decode, resize, encode)', 'latent')
     .option('--resume', 'continue from <out>/train.safetensors')
     .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
     .option('--json', 'JSON lines on stdout instead of a progress bar')
@@ -79,10 +84,14 @@ async function train(flags: z.output<typeof TrainFlags>): Promise<void> {
     ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}),
   };
   let trainer: Trainer;
+  // A resumed run keeps the condition space it was started with.
+  const space = flags.resume && existsSync(path) ? (JSON.parse((await readSafetensorsFile(path)).metadata.info ?? '{}').conditionSpace ?? 'latent') : flags.conditionSpace;
+  const vae = space === 'pixel' ? await loadVae(vaePathFor(undefined, info)) : null;
+  const resampler = vae ? pixelSpaceResampler(vae) : undefined;
   try {
     if (flags.resume) {
       if (!existsSync(path)) throw new CliError(`--resume: no checkpoint at ${path}`);
-      trainer = await Trainer.resume(path, data, overrides);
+      trainer = await Trainer.resume(path, data, overrides, resampler);
       out.info(`resuming at step ${trainer.step}`);
     } else {
       if (existsSync(path)) throw new CliError(`--out: ${path} exists; pass --resume to continue it, or choose another folder`);
@@ -90,12 +99,13 @@ async function train(flags: z.output<typeof TrainFlags>): Promise<void> {
       const resolutions = [...new Set(stages.map((s) => s.resolution))].sort((a, b) => a - b);
       const model = modelConfig(file.model, data.height, data.channels, data.numClasses, resolutions);
       const training = { steps: 10_000, ...(file.training as object), stages, ...overrides } as TrainingConfigInput;
-      trainer = Trainer.create(model, data, training);
+      trainer = Trainer.create(model, data, training, resampler);
     }
   } catch (err) {
     throw err instanceof CliError ? err : new CliError((err as Error).message);
   }
   out.info(`training on ${data.name}: ${data.count} latents of ${data.height}x${data.width}x${data.channels}, VAE ${info.vae}`);
-  await runTraining(trainer, { out, outDir: flags.out, json: flags.json, info: { command: `lowdiff-latent ${process.argv.slice(2).join(' ')}`, classNames: data.classNames, vae: info.vae, adapter: info.adapter, latents: flags.latents, imageData: info.data } });
+  await runTraining(trainer, { out, outDir: flags.out, json: flags.json, info: { command: `lowdiff-latent ${process.argv.slice(2).join(' ')}`, classNames: data.classNames, conditionSpace: space, vae: info.vae, adapter: info.adapter, latents: flags.latents, imageData: info.data } });
   trainer.dispose();
+  vae?.dispose();
 }
