@@ -28,7 +28,6 @@ export {
   type SafetensorsContents,
   type WritableTensor,
 } from './safetensors';
-export { writeFileAtomic } from '@lowdiff/backend';
 export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_FORMAT, type CheckpointExtras, type LoadedCheckpoint } from './checkpoint';
 export { describeModel, formatDescription, type ModelDescription } from './describe';
 export { REFERENCE_UNET_32, REFERENCE_DIT_LATENT } from './reference-configs';
