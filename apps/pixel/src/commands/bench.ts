@@ -20,7 +20,6 @@ const BenchFlags = z
   })
   .strict();
 
-
 export function registerBench(program: Command): void {
   program
     .command('bench')
@@ -39,9 +38,6 @@ export function registerBench(program: Command): void {
     .option('--json', 'print the rows as JSON on stdout')
     .action(async (raw) => benchCommand(parseFlags(BenchFlags, raw)));
 }
-
-
-
 
 async function benchCommand(flags: z.output<typeof BenchFlags>): Promise<void> {
   const out = new Output(flags.json);

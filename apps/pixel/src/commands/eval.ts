@@ -43,8 +43,6 @@ export function registerEval(program: Command): void {
     .action(async (raw) => evaluateCommand(parseFlags(EvalFlags, raw)));
 }
 
-
-
 async function evaluateCommand(flags: z.output<typeof EvalFlags>): Promise<void> {
   const out = new Output(flags.json);
   await initBackend({ backend: flags.backend });

@@ -37,7 +37,6 @@ export function registerSample(program: Command): void {
     .action(async (raw) => sample(parseFlags(SampleFlags, raw)));
 }
 
-
 async function sample(flags: z.output<typeof SampleFlags>): Promise<void> {
   const out = new Output(flags.json);
   await initBackend({ backend: flags.backend });
