@@ -25,16 +25,22 @@ export interface ImageDataset {
 
 const positiveInt = z.number().int('must be an integer').min(1, 'must be >= 1');
 
-const ImageDatasetFieldsSchema = z.object({
+/** The fields every in-memory data set has, whatever its pixel storage (bytes or latent floats). */
+export const DatasetFieldsSchema = z.object({
   name: z.string().min(1, 'must not be empty'),
-  images: z.instanceof(Uint8Array, { message: 'must be a Uint8Array' }),
   labels: z.instanceof(Int32Array, { message: 'must be an Int32Array' }),
   count: z.number().int('must be an integer').min(0, 'must be >= 0'),
   height: positiveInt,
   width: positiveInt,
-  channels: z.union([z.literal(1), z.literal(3)], { message: 'must be 1 or 3' }),
+  channels: positiveInt,
   numClasses: positiveInt,
   classNames: z.array(z.string()),
+});
+
+
+const ImageDatasetFieldsSchema = DatasetFieldsSchema.extend({
+  images: z.instanceof(Uint8Array, { message: 'must be a Uint8Array' }),
+  channels: z.union([z.literal(1), z.literal(3)], { message: 'must be 1 or 3' }),
 });
 
 /**

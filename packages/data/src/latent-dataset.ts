@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DataConfigError, parseConfig } from './parse-config';
-import type { ImageDataset } from './image-dataset';
+import { DatasetFieldsSchema, type ImageDataset } from './image-dataset';
 
 /**
  * An in-memory data set of latents (e.g. a VAE's encodings of an image data set): the same
@@ -24,18 +24,8 @@ export interface LatentDataset {
   readonly classNames: readonly string[];
 }
 
-const positiveInt = z.number().int('must be an integer').min(1, 'must be >= 1');
-
-const LatentDatasetFieldsSchema = z.object({
-  name: z.string().min(1, 'must not be empty'),
+const LatentDatasetFieldsSchema = DatasetFieldsSchema.extend({
   values: z.instanceof(Float32Array, { message: 'must be a Float32Array' }),
-  labels: z.instanceof(Int32Array, { message: 'must be an Int32Array' }),
-  count: z.number().int('must be an integer').min(0, 'must be >= 0'),
-  height: positiveInt,
-  width: positiveInt,
-  channels: positiveInt,
-  numClasses: positiveInt,
-  classNames: z.array(z.string()),
 });
 
 /**
