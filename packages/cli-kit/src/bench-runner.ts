@@ -5,6 +5,7 @@ import type { ResolvedCascadePlan } from '@lowdiff/sampler';
 import { classLabels } from './checkpoint-model';
 import { defaultExtractor, referenceFeatures, score, type Scores } from './evaluate';
 import { concatGenerated, generate, sizeOptions, type Generated, type GenerateOptions } from './generate';
+import type { SamplingPool } from './sampling-pool';
 
 export interface BenchRow {
   plan: string;
@@ -31,6 +32,11 @@ export interface BenchOptions {
   decode?: GenerateOptions['decode'];
   /** Replaces upsampling between stages (see GenerateOptions.resample). */
   resample?: GenerateOptions['resample'];
+  /**
+   * Samples in these worker threads instead of this one (pixel-space models: the hooks above
+   * cannot cross threads). images/s is then the pool's: each worker's rate times the workers.
+   */
+  pool?: SamplingPool;
 }
 
 /** Runs the plans interleaved (round r samples indices [r*m, (r+1)*m) of every plan), then scores each. */
@@ -44,16 +50,22 @@ export async function runBench(
   const parts: Generated[][] = plans.map(() => []);
   const stripCount = o.stripCount ?? 0;
   const per = Math.ceil(o.count / o.rounds);
-  for (let r = 0; r * per < o.count; r++) {
-    const first = r * per;
-    const n = Math.min(per, o.count - first);
-    for (const [i, plan] of plans.entries()) {
-      o.onProgress?.(`round ${r + 1}: ${plan.name} (${n} samples)`);
-      parts[i].push(
-        await generate(model, plan, { count: n, seed: o.seed, firstIndex: first, labels: labels?.slice(first, first + n), batchSize: o.batchSize, stripCount: r === 0 ? stripCount : 0, decode: o.decode, resample: o.resample }),
-      );
-    }
-  }
+  if (o.pool && (o.decode || o.resample)) throw new Error('runBench: a sampling pool cannot run decode/resample hooks');
+  const tasks: { round: number; plan: number; first: number; n: number }[] = [];
+  for (let r = 0; r * per < o.count; r++)
+    for (const i of plans.keys()) tasks.push({ round: r, plan: i, first: r * per, n: Math.min(per, o.count - r * per) });
+  let done = 0;
+  const runTask = async (t: (typeof tasks)[number]) => {
+    const request = { count: t.n, seed: o.seed, firstIndex: t.first, labels: labels?.slice(t.first, t.first + t.n), batchSize: o.batchSize, stripCount: t.round === 0 ? stripCount : 0 };
+    if (!o.pool) o.onProgress?.(`round ${t.round + 1}: ${plans[t.plan].name} (${t.n} samples)`);
+    const g = o.pool ? await o.pool.run({ ...request, plan: plans[t.plan] }) : await generate(model, plans[t.plan], { ...request, decode: o.decode, resample: o.resample });
+    if (o.pool) o.onProgress?.(`${++done}/${tasks.length} done: round ${t.round + 1} of ${plans[t.plan].name} (${t.n} samples)`);
+    return g;
+  };
+  // A pool takes every task at once and runs them in order; one thread runs them one by one.
+  const results = o.pool ? await Promise.all(tasks.map(runTask)) : [];
+  if (!o.pool) for (const t of tasks) results.push(await runTask(t));
+  for (const [k, t] of tasks.entries()) parts[t.plan].push(results[k]);
   const gens = parts.map(concatGenerated);
   let ref = null;
   let extractor = null;
@@ -62,17 +74,18 @@ export async function runBench(
     o.onProgress?.(`reference features with ${extractor.name}`);
     ref = await referenceFeatures(extractor, await loadDataset(o.data, { split: 'test', ...sizeOptions(gens[0].resolution) }));
   }
+  const rate = (g: Generated) => ((g.count * 1000) / g.wallMs) * (o.pool?.workers ?? 1);
   const rows: BenchRow[] = [];
   for (const [i, g] of gens.entries()) {
     if (ref) o.onProgress?.(`scoring ${plans[i].name}`);
-    const ips = (g.count * 1000) / g.wallMs;
+    const ips = rate(g);
     rows.push({
       plan: plans[i].name ?? `plan ${i + 1}`,
       nfePerStage: g.stages.map((s) => `${s.resolution}:${s.nfe}`).join(' '),
       nfe: g.nfe,
       effectiveNfe: g.effectiveNfe,
       imagesPerSec: ips,
-      speedup: ips / ((gens[0].count * 1000) / gens[0].wallMs),
+      speedup: ips / rate(gens[0]),
       scores: ref ? await score(g, ref) : null,
     });
   }

@@ -9,5 +9,7 @@ export { generate, concatGenerated, toBytes, upscaleNearest, sizeOptions, type G
 export { referenceFeatures, score, defaultExtractor, formatScores, type Reference, type Scores } from './evaluate';
 export { loadModelForSampling, classLabels } from './checkpoint-model';
 export { runBench, benchTable, splitPlans, type BenchRow, type BenchOptions } from './bench-runner';
+export { SamplingPool, type PoolModel } from './sampling-pool';
+export type { SamplingTask } from './sampling-worker';
 export { writeSamples } from './write-samples';
 export { runTraining, stagesFromFlag } from './run-training';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BackendNameSchema, initBackend } from '@lowdiff/backend';
-import { benchTable, loadModelForSampling, Output, parseFlags, resolvePlan, runBench, splitPlans, withGuidanceScale } from '@lowdiff/cli-kit';
+import { benchTable, loadModelForSampling, Output, parseFlags, resolvePlan, runBench, SamplingPool, splitPlans, withGuidanceScale } from '@lowdiff/cli-kit';
 
 const BenchFlags = z
   .object({
@@ -14,6 +14,7 @@ const BenchFlags = z
     data: z.enum(['fashion-mnist', 'mnist']).default('fashion-mnist'),
     extractor: z.enum(['classifier-fmnist', 'classifier-mnist']).optional(),
     batchSize: z.coerce.number().int().min(1).default(64),
+    workers: z.coerce.number().int().min(1).max(64).default(1),
     metrics: z.boolean().default(true),
     backend: BackendNameSchema.default('auto'),
     json: z.boolean().default(false),
@@ -33,6 +34,7 @@ export function registerBench(program: Command): void {
     .option('--data <name>', 'reference data set (test split): fashion-mnist | mnist', 'fashion-mnist')
     .option('--extractor <name>', 'classifier-fmnist | classifier-mnist (default: the one for --data)')
     .option('--batch-size <n>', 'sampling batch size', '64')
+    .option('--workers <n>', 'sample in this many worker threads (wasm uses one core each; the images stay the same)', '1')
     .option('--no-metrics', 'speed only')
     .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
     .option('--json', 'print the rows as JSON on stdout')
@@ -45,11 +47,12 @@ async function benchCommand(flags: z.output<typeof BenchFlags>): Promise<void> {
   const { model, classNames } = await loadModelForSampling(flags.checkpoint);
   const top = model.resolutions[model.resolutions.length - 1];
   const plans = splitPlans(flags.plans).map((p) => withGuidanceScale(resolvePlan(p, top), flags.guidance));
-  const { rows } = await runBench(model, plans, { ...flags, onProgress: (m) => out.info(m) }, classNames);
+  const pool = flags.workers > 1 ? new SamplingPool({ checkpoint: flags.checkpoint, backend: backend.backend }, flags.workers) : undefined;
+  const { rows } = await runBench(model, plans, { ...flags, pool, onProgress: (m) => out.info(m) }, classNames).finally(() => pool?.close());
   const extractor = rows[0].scores?.extractor;
-  out.info(`\n${flags.count} samples per plan, ${flags.rounds} interleaved rounds, backend ${backend.backend}${extractor ? `, metrics with ${extractor} against ${rows[0].scores!.reference}` : ''}`);
+  out.info(`\n${flags.count} samples per plan, ${flags.rounds} interleaved rounds, backend ${backend.backend}${pool ? ` in ${flags.workers} worker threads` : ''}${extractor ? `, metrics with ${extractor} against ${rows[0].scores!.reference}` : ''}`);
   if (!flags.json) process.stdout.write(`${benchTable(rows)}\n`);
-  out.result({ backend: backend.backend, count: flags.count, rounds: flags.rounds, rows });
+  out.result({ backend: backend.backend, workers: flags.workers, count: flags.count, rounds: flags.rounds, rows });
   model.dispose();
 }
 

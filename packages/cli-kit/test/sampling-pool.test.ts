@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '@lowdiff/backend';
+import { EdmDenoiser, saveCheckpoint } from '@lowdiff/model';
+import { cascadePlan, baselinePlan } from '@lowdiff/sampler';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBench, SamplingPool } from '../src';
+
+const dir = mkdtempSync(join(tmpdir(), 'lowdiff-pool-'));
+beforeAll(() => initBackend({ backend: 'wasm' }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SamplingPool', () => {
+  it('makes exactly the images one thread makes, plan by plan, in two workers', async () => {
+    const model = new EdmDenoiser({ kind: 'unet', channels: 1, resolution: 8, stageResolutions: [4, 8], numClasses: 3, baseChannels: 8, channelMult: [1, 1], attentionResolutions: [], groupNormGroups: 4 }, 7);
+    const checkpoint = join(dir, 'model.safetensors');
+    await saveCheckpoint(checkpoint, model);
+    const plans = [baselinePlan(8, 3, 'heun'), cascadePlan([4, 8], [3, 2], { start: { kind: 'upsampled', sigmaStart: 1 } })];
+    const options = { count: 7, rounds: 3, seed: 5, batchSize: 2, data: 'fashion-mnist', metrics: false, stripCount: 2 };
+    const single = await runBench(model, plans, options);
+    const pool = new SamplingPool({ checkpoint, backend: 'wasm' }, 2);
+    const pooled = await runBench(model, plans, { ...options, pool }).finally(() => pool.close());
+    for (const [i, g] of pooled.generated.entries()) {
+      const want = single.generated[i];
+      expect(g.count).toBe(7);
+      expect(g.labels).toEqual(want.labels);
+      expect(Array.from(g.images)).toEqual(Array.from(want.images));
+      expect(Array.from(g.firstStage)).toEqual(Array.from(want.firstStage));
+      expect(Array.from(g.strip[0].images)).toEqual(Array.from(want.strip[0].images));
+    }
+    expect(pooled.rows.map((r) => [r.nfe, r.effectiveNfe])).toEqual(single.rows.map((r) => [r.nfe, r.effectiveNfe]));
+    expect(pooled.rows[0].speedup).toBe(1);
+    model.dispose();
+  }, 120_000);
+});
