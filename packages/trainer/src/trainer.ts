@@ -54,7 +54,8 @@ export interface RunOptions {
   onProgress?: (r: StepReport) => void;
   /** A skipped (non-finite) step. */
   onSkip?: (info: { step: number; reason: string }) => void;
-  onCheckpoint?: (info: { step: number; path: string }) => void;
+  /** Awaited before the next step, so a callback can read or copy the file before it is replaced. */
+  onCheckpoint?: (info: { step: number; path: string }) => void | Promise<void>;
   /** Abort (e.g. on Ctrl-C): the current step finishes, a checkpoint is written, run() returns. */
   signal?: AbortSignal;
   /** Called before each step (custom schedules, fault injection in tests). */
@@ -262,7 +263,7 @@ export class Trainer {
           await appendFile(options.logPath, JSON.stringify({ step: this.step, resolution: outcome.resolution, conditioned: outcome.conditioned, loss: outcome.loss, lr: outcome.learningRate, gradNorm: outcome.gradNorm, ms: Math.round(ms), time: new Date().toISOString() }) + '\n');
         if (options.checkpointPath && this.step % this.config.checkpointEvery === 0 && this.step < until) {
           await this.save(options.checkpointPath, options.info);
-          options.onCheckpoint?.({ step: this.step, path: options.checkpointPath });
+          await options.onCheckpoint?.({ step: this.step, path: options.checkpointPath });
         }
       }
     } finally {
@@ -270,7 +271,7 @@ export class Trainer {
     }
     if (options.checkpointPath) {
       await this.save(options.checkpointPath, options.info);
-      options.onCheckpoint?.({ step: this.step, path: options.checkpointPath });
+      await options.onCheckpoint?.({ step: this.step, path: options.checkpointPath });
     }
     return { step: this.step, reason, wallTimeSec: this.wallTimeSec };
   }
