@@ -1,5 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { baselinePlan, cascadePlan, parseCascadePlan, type ResolvedCascadePlan } from '@lowdiff/sampler';
+import { baselinePlan, cascadePlan, parseCascadePlan, type CascadePlan, type ResolvedCascadePlan } from '@lowdiff/sampler';
 import type { TrainingConfigInput } from '@lowdiff/trainer';
 import { CliError } from './cli-error';
 
@@ -28,14 +28,21 @@ export const STAGE_PRESETS = ['lowdiff-3', 'lowdiff-2', 'baseline'];
  * `lowdiff` plans spend most steps at low resolution and refine from the upsampled image.
  */
 export function planPresets(r: number): Record<string, () => ResolvedCascadePlan> {
-  const refine = (sigmaStart: number) => ({ start: { kind: 'upsampled' as const, sigmaStart } });
+  // Tuned on the shipped Fashion-MNIST checkpoint (apps/pixel/README.md): few low-resolution
+  // steps (8x8 calls are overhead-bound on wasm), refinement from sigma 3, and condition noise at
+  // the top of the training range (0..0.5), which hides the cascade's own artefacts from the
+  // refinement stages better than the 0.05 default.
+  const refine = (sigmaStart: number, sigmaAug = 0.5) => ({ start: { kind: 'upsampled' as const, sigmaStart }, sigmaAug });
+  const cascade = (name: string, steps: number[], stage: Partial<CascadePlan['stages'][number]>) =>
+    named(name, cascadePlan([r / 4, r / 2, r], steps, stage));
   return {
     'baseline-heun-18': () => baselinePlan(r, 18, 'heun'),
     'baseline-heun-10': () => baselinePlan(r, 10, 'heun'),
     'baseline-heun-6': () => baselinePlan(r, 6, 'heun'),
-    'lowdiff-3': () => named('lowdiff-3', cascadePlan([r / 4, r / 2, r], [18, 6, 4], refine(1.5))),
-    'lowdiff-3-fast': () => named('lowdiff-3-fast', cascadePlan([r / 4, r / 2, r], [12, 4, 3], refine(1.0))),
-    'lowdiff-3-noise': () => named('lowdiff-3-noise', cascadePlan([r / 4, r / 2, r], [18, 6, 4])),
+    'lowdiff-3': () => cascade('lowdiff-3', [8, 6, 8], refine(3)),
+    'lowdiff-3-fast': () => cascade('lowdiff-3-fast', [12, 6, 4], refine(3)),
+    'lowdiff-3-noise': () => cascade('lowdiff-3-noise', [8, 6, 8], { sigmaAug: 0.5 }),
+    'lowdiff-3-aug0': () => cascade('lowdiff-3-aug0', [8, 6, 8], refine(3, 0)),
     'lowdiff-2': () => named('lowdiff-2', cascadePlan([r / 2, r], [18, 5], refine(1.5))),
   };
 }

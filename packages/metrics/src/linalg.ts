@@ -52,10 +52,16 @@ export function tridiagonalize(a: Float64Array, n: number): { diag: Float64Array
     }
     // Reflector H = I - beta v vᵀ maps x to alpha e1; alpha's sign avoids cancellation in v.
     const alpha = x0 >= 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2);
+    const beta = 1 / (norm2 - alpha * x0); // 2 / vᵀv, as vᵀv = 2 (|x|² - alpha x0)
+    // A column of ~1e-160 entries squares into denormals: beta overflows and the reflector
+    // would fill the matrix with NaN. Entries that small are zero at any scale FID works at.
+    if (!Number.isFinite(beta)) {
+      off[k] = x0;
+      continue;
+    }
     off[k] = alpha;
     for (let i = s; i < n; i++) v[i] = w[row + i];
     v[s] -= alpha;
-    const beta = 1 / (norm2 - alpha * x0); // 2 / vᵀv, as vᵀv = 2 (|x|² - alpha x0)
     // H A H = A - v qᵀ - q vᵀ with p = beta A v, q = p - (beta vᵀp / 2) v.
     let vp = 0;
     for (let i = s; i < n; i++) {

@@ -33,6 +33,13 @@ describe('symmetricEigenvalues (Householder + Sturm bisection)', () => {
     expect(Array.from(symmetricEigenvalues(identity, 4))).toEqual([3, 3, 3, 3]);
   });
 
+  it('stays finite when a column is so small that its squares are denormal', () => {
+    // 3e-160 squared is 9e-320: 1 / that overflows, which once turned FID into NaN.
+    const a = Float64Array.from([1, 0, 3e-160, 0, 0, 2, 0, 0, 3e-160, 0, 3, 0, 0, 0, 0, 4]);
+    const values = symmetricEigenvalues(a, 4);
+    [1, 2, 3, 4].forEach((l, k) => expect(Math.abs(values[k] - l), `k=${k}`).toBeLessThan(1e-13));
+  });
+
   it('solves a tridiagonal matrix with a known spectrum: 2 on the diagonal, -1 off it', () => {
     const n = 12;
     const values = tridiagonalEigenvalues(new Float64Array(n).fill(2), new Float64Array(n - 1).fill(-1));

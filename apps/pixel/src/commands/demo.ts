@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BackendNameSchema, initBackend } from '@lowdiff/backend';
-import { benchTable, loadModelForSampling, Output, parseFlags, resolvePlan, runBench, writeSamples } from '@lowdiff/cli-kit';
+import { benchTable, loadModelForSampling, Output, parseFlags, resolvePlan, runBench, withGuidanceScale, writeSamples } from '@lowdiff/cli-kit';
 import { fileURLToPath } from 'node:url';
 
 /** The checkpoint that ships with the repository (see apps/pixel/README.md for how it was made). */
@@ -12,6 +12,7 @@ const DemoFlags = z
   .object({
     checkpoint: z.string().default(SHIPPED_CHECKPOINT),
     count: z.coerce.number().int().min(10).default(100),
+    guidance: z.coerce.number().min(0).default(2),
     out: z.string().default('out/demo'),
     backend: BackendNameSchema.default('auto'),
   })
@@ -23,6 +24,7 @@ export function registerDemo(program: Command): void {
     .description('with the shipped checkpoint: LowDiff and baseline sample grids, a stage strip, and a small bench table (no training)')
     .option('--checkpoint <file>', 'checkpoint to use', SHIPPED_CHECKPOINT)
     .option('--count <n>', 'samples per plan for the table', '100')
+    .option('--guidance <scale>', 'classifier-free guidance scale for both plans (the shipped checkpoint is tuned for 2)', '2')
     .option('--out <dir>', 'where the PNGs go', 'out/demo')
     .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
     .action(async (raw) => demo(parseFlags(DemoFlags, raw)));
@@ -35,7 +37,7 @@ async function demo(flags: z.output<typeof DemoFlags>): Promise<void> {
   const steps = (info as { steps?: number } | undefined)?.steps;
   out.info(`checkpoint ${flags.checkpoint}${steps ? ` (${steps} training steps)` : ''}, backend ${backend.backend}`);
   const top = model.resolutions[model.resolutions.length - 1];
-  const plans = [resolvePlan('baseline-heun-18', top), resolvePlan('lowdiff-3', top)];
+  const plans = ['baseline-heun-18', 'lowdiff-3'].map((name) => withGuidanceScale(resolvePlan(name, top), flags.guidance));
   const { rows, generated } = await runBench(model, plans, { count: flags.count, rounds: 2, seed: 0, batchSize: 64, data: 'fashion-mnist', metrics: true, stripCount: 10, onProgress: (m) => out.info(m) }, classNames);
   const files = [];
   for (const [i, g] of generated.entries()) {
@@ -44,7 +46,7 @@ async function demo(flags: z.output<typeof DemoFlags>): Promise<void> {
     files.push(written.grid, ...(i > 0 ? [written.strip] : []));
   }
   out.info(`\nwrote ${files.join(', ')}`);
-  out.info(`${flags.count} samples per plan (classes cycling 0-9), metrics with ${rows[0].scores?.extractor} against ${rows[0].scores?.reference}:`);
+  out.info(`${flags.count} samples per plan (classes cycling 0-9, guidance ${flags.guidance}), metrics with ${rows[0].scores?.extractor} against ${rows[0].scores?.reference}:`);
   process.stdout.write(`${benchTable(rows)}\n`);
   model.dispose();
 }
