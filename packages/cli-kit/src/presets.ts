@@ -43,7 +43,7 @@ export function planPresets(r: number): Record<string, () => ResolvedCascadePlan
     'lowdiff-3-fast': () => cascade('lowdiff-3-fast', [12, 6, 4], refine(3)),
     'lowdiff-3-noise': () => cascade('lowdiff-3-noise', [8, 6, 8], { sigmaAug: 0.5 }),
     'lowdiff-3-aug0': () => cascade('lowdiff-3-aug0', [8, 6, 8], refine(3, 0)),
-    'lowdiff-2': () => named('lowdiff-2', cascadePlan([r / 2, r], [18, 5], refine(1.5))),
+    'lowdiff-2': () => named('lowdiff-2', cascadePlan([r / 2, r], [18, 5], refine(1.5, 0.05))),
   };
 }
 
