@@ -11,7 +11,7 @@ describe('cli-kit', () => {
   });
 
   it('resolves plan presets, inline JSON and files, with clear errors', () => {
-    expect(resolvePlan('lowdiff-3', 32).stages.map((s) => [s.resolution, s.steps])).toEqual([[8, 18], [16, 6], [32, 4]]);
+    expect(resolvePlan('lowdiff-3', 32).stages.map((s) => [s.resolution, s.steps, s.sigmaAug])).toEqual([[8, 8, 0.05], [16, 6, 0.5], [32, 8, 0.5]]);
     expect(resolvePlan('baseline-heun-18', 32).stages).toHaveLength(1);
     expect(resolvePlan('{"stages":[{"resolution":16,"steps":3}]}', 32).name).toBe('custom');
     expect(() => resolvePlan('nope', 32)).toThrow(/neither a preset .* nor a file/);
