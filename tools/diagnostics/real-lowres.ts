@@ -1,0 +1,60 @@
+/**
+ * Is the cascade's first stage its quality bottleneck? Runs a plan twice on the same seeds and
+ * classes: as is, and with the first stage's output replaced by real test images of those
+ * classes, area-downsampled to its resolution; prints FID and accuracy of both, and of the
+ * real images themselves at full resolution. If "real low-res" is far better than "as is", the
+ * low-resolution stage is what to improve.
+ *
+ *   npx tsx --conditions=@lowdiff/source tools/diagnostics/real-lowres.ts [plan] [count] [guidance]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@lowdiff/backend';
+import { downsampleArea, loadDataset, toTensor, upsample } from '@lowdiff/data';
+import { loadShippedClassifier } from '@lowdiff/metrics';
+import { generate, loadModelForSampling, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
+
+const [planName = 'lowdiff-3', countArg = '500', guidanceArg = '2'] = process.argv.slice(2);
+const count = Number(countArg);
+const batchSize = 50;
+await initBackend({ backend: 'auto' });
+const { model } = await loadModelForSampling('apps/pixel/checkpoints/fmnist-lowdiff.safetensors');
+const plan = withGuidanceScale(resolvePlan(planName, 32), Number(guidanceArg));
+const r0 = plan.stages[0].resolution;
+const test = await loadDataset('fashion-mnist', { split: 'test', ...sizeOptions(32) });
+const { extractor } = await loadShippedClassifier('classifier-fmnist');
+const ref = await referenceFeatures(extractor, test);
+
+// Sample i has class i % 10 (as in bench); give it the next unused test image of that class.
+const labels = Array.from({ length: count }, (_, i) => i % 10);
+const next = new Map<number, number>();
+const picked = labels.map((c) => {
+  let j = next.get(c) ?? 0;
+  while (test.labels[j] !== c) j++;
+  next.set(c, j + 1);
+  return j;
+});
+const realFull = toTensor(test, picked);
+const realLow = downsampleArea(realFull, 32 / r0);
+
+let batch = 0;
+const base = { count, seed: 0, labels, batchSize };
+const asIs = await generate(model, plan, base);
+const withReal = await generate(model, plan, {
+  ...base,
+  // Called once per stage change; the first call of each batch replaces the first stage's output.
+  resample: (previous, resolution, mode) => {
+    if (resolution !== plan.stages[1].resolution) return upsample(previous, resolution, mode);
+    const start = batch++ * batchSize;
+    const low = tf.slice(realLow, [start, 0, 0, 0], [previous.shape[0], r0, r0, previous.shape[3]]);
+    const up = upsample(low, resolution, mode);
+    low.dispose();
+    return up;
+  },
+});
+const real = { ...asIs, images: (await realFull.data()) as Float32Array };
+for (const [name, g] of [['as is', asIs], ['real low-res', withReal], ['real images', real]] as const) {
+  const s = await score(g, ref);
+  console.log(`${planName} ${name}: FID ${s.fid.toFixed(3)}, KID ${s.kid.toFixed(4)}, accuracy ${((s.conditionalAccuracy ?? 0) * 100).toFixed(1)} %`);
+}
+tf.dispose([realFull, realLow]);
+model.dispose();
