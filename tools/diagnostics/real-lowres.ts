@@ -11,21 +11,22 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@lowdiff/backend';
 import { downsampleArea, loadDataset, toTensor, upsample } from '@lowdiff/data';
 import { loadShippedClassifier } from '@lowdiff/metrics';
-import { generate, loadModelForSampling, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
+import { classLabels, generate, loadModelForSampling, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
 
 const [planName = 'lowdiff-3', countArg = '500', guidanceArg = '2'] = process.argv.slice(2);
 const count = Number(countArg);
 const batchSize = 50;
 await initBackend({ backend: 'auto' });
 const { model } = await loadModelForSampling('apps/pixel/checkpoints/fmnist-lowdiff.safetensors');
-const plan = withGuidanceScale(resolvePlan(planName, 32), Number(guidanceArg));
+const top = model.resolutions[model.resolutions.length - 1];
+const plan = withGuidanceScale(resolvePlan(planName, top), Number(guidanceArg));
 const r0 = plan.stages[0].resolution;
-const test = await loadDataset('fashion-mnist', { split: 'test', ...sizeOptions(32) });
+const test = await loadDataset('fashion-mnist', { split: 'test', ...sizeOptions(top) });
 const { extractor } = await loadShippedClassifier('classifier-fmnist');
 const ref = await referenceFeatures(extractor, test);
 
-// Sample i has class i % 10 (as in bench); give it the next unused test image of that class.
-const labels = Array.from({ length: count }, (_, i) => i % 10);
+// The classes bench gives (cycling); each sample gets the next unused test image of its class.
+const labels = classLabels('all', count, model.numClasses)!;
 const next = new Map<number, number>();
 const picked = labels.map((c) => {
   let j = next.get(c) ?? 0;
@@ -34,7 +35,7 @@ const picked = labels.map((c) => {
   return j;
 });
 const realFull = toTensor(test, picked);
-const realLow = downsampleArea(realFull, 32 / r0);
+const realLow = downsampleArea(realFull, top / r0);
 
 let batch = 0;
 const base = { count, seed: 0, labels, batchSize };
