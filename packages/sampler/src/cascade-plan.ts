@@ -51,7 +51,14 @@ export const CascadeStageSchema = z
     solver: SolverNameSchema.default('heun'),
     schedule: StageScheduleSchema.prefault({ kind: 'karras' }),
     start: StageStartSchema.prefault({ kind: 'noise' }),
-    /** Noise level added to the upsampled condition (refinement stages only). */
+    /**
+     * Refinement stages only. `true`: the network sees the upsampled previous output as its
+     * condition (LowDiff). `false`: it runs its unconditioned mode at this resolution and the
+     * previous output enters only through an `upsampled` start (SDEdit-style refinement); the
+     * model must have been trained with an unconditioned stage at this resolution.
+     */
+    conditioned: z.boolean().default(true),
+    /** Noise level added to the upsampled condition (conditioned refinement stages only). */
     sigmaAug: z.number().min(0, 'must be >= 0').default(DEFAULT_SIGMA_AUG),
     guidance: GuidanceSchema.optional(),
     /** Churn parameters, for solver 'churn' (defaults: EDM's ImageNet-64 setting). */
@@ -68,6 +75,13 @@ export const CascadeStageSchema = z
       } else if (sigmaStart <= sigmaMin) {
         ctx.addIssue({ code: 'custom', path: ['start', 'sigmaStart'], message: `must be > the stage's sigmaMin (${sigmaMin})` });
       }
+    }
+    if (!stage.conditioned && stage.start.kind !== 'upsampled') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['conditioned'],
+        message: "false needs start { kind: 'upsampled' }: without a condition, the stage would ignore the previous output",
+      });
     }
     if (stage.churn && stage.solver !== 'churn') {
       ctx.addIssue({ code: 'custom', path: ['churn'], message: `is only used by solver 'churn' (this stage uses '${stage.solver}')` });

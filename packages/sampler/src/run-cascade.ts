@@ -189,7 +189,7 @@ function runStage(
   const own = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
   try {
     const up = previous ? own(tf.tidy(() => resample(previous, resolution, stage.upsample))) : null;
-    const condition = up
+    const condition = up && stage.conditioned
       ? own(tf.tidy(() => tf.add(up, tf.mul(noise(NOISE_PURPOSE.conditionAug)(shape), stage.sigmaAug)) as tf.Tensor4D))
       : null;
     const x = own(
@@ -203,7 +203,7 @@ function runStage(
     let evaluated = 0;
     const network = (conditionInput: tf.Tensor4D | null, classLabels: tf.Tensor1D | null): Denoiser => (xs, sigma) => {
       evaluated += xs.shape[0];
-      return model.denoise(xs, sigma, { resolution, condition: conditionInput, sigmaAug: up ? stage.sigmaAug : undefined, classLabels });
+      return model.denoise(xs, sigma, { resolution, condition: conditionInput, sigmaAug: condition ? stage.sigmaAug : undefined, classLabels });
     };
     let denoiser = network(condition, labels);
     if (stage.guidance && stage.guidance.scale !== 1) {

@@ -23,6 +23,7 @@ describe('CascadePlanSchema', () => {
       solver: 'heun',
       schedule: { kind: 'karras', sigmaMin: 0.002, sigmaMax: 80, rho: 7 },
       start: { kind: 'noise' },
+      conditioned: true,
       sigmaAug: DEFAULT_SIGMA_AUG,
       upsample: 'bilinear',
     });
@@ -62,6 +63,9 @@ describe('CascadePlanSchema', () => {
     expect(planError({ stages: [] })).toMatch(/stages: must list at least one stage/);
     expect(planError({ stages: [{ resolution: 8, steps: 4, solver: 'rk4' }] })).toMatch(/stages\.0\.solver: .*"euler"\|"heun"\|"dpmpp2m"\|"churn"/);
     expect(planError({ stages: [{ resolution: 8, steps: 4, sigma_aug: 0.1 }] })).toMatch(/stages\.0: Unrecognized key: "sigma_aug"/);
+    expect(planError({ stages: [{ resolution: 8, steps: 4 }, { resolution: 16, steps: 4, conditioned: false }] })).toBe(
+      "Invalid CascadePlan: stages.1.conditioned: false needs start { kind: 'upsampled' }: without a condition, the stage would ignore the previous output",
+    );
     expect(planError({ stages: [{ resolution: 8, steps: 4, churn: { sChurn: 10 } }] })).toMatch(/stages\.0\.churn: is only used by solver 'churn'/);
     expect(planError({ stages: [{ resolution: 8, steps: 4, schedule: { kind: 'karras', sigmaMin: 5, sigmaMax: 1 } }] })).toMatch(
       /stages\.0\.schedule\.sigmaMin: must be < sigmaMax/,

@@ -109,6 +109,28 @@ describe('runCascade with an analytic model', () => {
     result.images.dispose();
   });
 
+  it('runs an unconditioned (SDEdit-style) refinement stage from the noised upsampled image, without a condition', async () => {
+    const model = new FakeUnifiedModel();
+    const sdedit: CascadePlan = {
+      stages: [
+        { resolution: 8, steps: 2, solver: 'euler' },
+        { resolution: 32, steps: 2, solver: 'euler', conditioned: false, sigmaAug: 0.3, start: { kind: 'upsampled', sigmaStart: 2 } },
+      ],
+    };
+    const outputs: Float32Array[] = [];
+    const result = await runCascade(model, sdedit, { count: 2, seed: 5, onStage: (s) => void outputs.push(s.images.dataSync() as Float32Array) });
+    result.images.dispose();
+    const refine = model.calls.slice(2);
+    expect(refine.map((c) => [c.resolution, c.condition, c.sigmaAug])).toEqual([
+      [32, null, undefined],
+      [32, null, undefined],
+    ]);
+    for (let i = 0; i < 2; i++) {
+      const up = bilinearUp(row(outputs[0], i, 64), 8, 32);
+      expect(maxAbsDiff(row(refine[0].x, i, 1024), axpy(up, 2, draws(5, i, 1, NOISE_PURPOSE.start, 1024)))).toBeLessThan(1e-5);
+    }
+  });
+
   it('reports NFE per stage and effective NFE weighted by flopsPerCall', async () => {
     const model = new FakeUnifiedModel(); // flopsPerCall(r) = r^2
     const stages: StageInfo[] = [];
