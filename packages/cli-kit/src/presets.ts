@@ -44,7 +44,18 @@ export function planPresets(r: number): Record<string, () => ResolvedCascadePlan
     'lowdiff-3-noise': () => cascade('lowdiff-3-noise', [8, 6, 8], { sigmaAug: 0.5 }),
     'lowdiff-3-aug0': () => cascade('lowdiff-3-aug0', [8, 6, 8], refine(3, 0)),
     'lowdiff-2': () => named('lowdiff-2', cascadePlan([r / 2, r], [18, 5], refine(1.5, 0.05))),
+    // The conditioned refinement stages are this checkpoint's weak part (apps/pixel/README.md);
+    // these plans let the unified network's unconditioned full-resolution mode finish instead,
+    // started from the noised upsampled image (SDEdit-style), high enough to redraw fine detail.
+    'lowdiff-3-sdedit': () => named('lowdiff-3-sdedit', withTop(cascadePlan([r / 4, r / 2, r], [8, 6, 8], refine(3)), 8)),
+    'lowdiff-2-sdedit': () => named('lowdiff-2-sdedit', withTop(cascadePlan([r / 4, r], [8, 10], refine(3)), 12)),
   };
+}
+
+/** The plan with its last stage unconditioned, starting from the upsampled image at sigmaStart. */
+function withTop(plan: ResolvedCascadePlan, sigmaStart: number): ResolvedCascadePlan {
+  const stages = plan.stages.map((s, i) => (i === plan.stages.length - 1 ? { ...s, conditioned: false, start: { kind: 'upsampled' as const, sigmaStart } } : s));
+  return parseCascadePlan({ ...plan, stages });
 }
 
 function named(name: string, plan: ResolvedCascadePlan): ResolvedCascadePlan {

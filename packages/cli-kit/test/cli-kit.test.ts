@@ -12,6 +12,13 @@ describe('cli-kit', () => {
 
   it('resolves plan presets, inline JSON and files, with clear errors', () => {
     expect(resolvePlan('lowdiff-3', 32).stages.map((s) => [s.resolution, s.steps, s.sigmaAug])).toEqual([[8, 8, 0.05], [16, 6, 0.5], [32, 8, 0.5]]);
+    const sdedit = resolvePlan('lowdiff-3-sdedit', 32).stages.map((s) => [s.resolution, s.steps, s.conditioned, s.start]);
+    expect(sdedit).toEqual([
+      [8, 8, true, { kind: 'noise' }],
+      [16, 6, true, { kind: 'upsampled', sigmaStart: 3 }],
+      [32, 8, false, { kind: 'upsampled', sigmaStart: 8 }],
+    ]);
+    expect(resolvePlan('lowdiff-2-sdedit', 32).stages.map((s) => [s.resolution, s.conditioned])).toEqual([[8, true], [32, false]]);
     expect(resolvePlan('baseline-heun-18', 32).stages).toHaveLength(1);
     expect(resolvePlan('{"stages":[{"resolution":16,"steps":3}]}', 32).name).toBe('custom');
     expect(() => resolvePlan('nope', 32)).toThrow(/neither a preset .* nor a file/);
