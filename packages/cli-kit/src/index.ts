@@ -13,3 +13,4 @@ export { SamplingPool, type PoolModel } from './sampling-pool';
 export type { SamplingTask } from './sampling-worker';
 export { writeSamples } from './write-samples';
 export { runTraining, stagesFromFlag } from './run-training';
+export { addFlags, flagGroups, samplingFlags, type Flag, type FlagValues, type OptionTarget } from './flags';

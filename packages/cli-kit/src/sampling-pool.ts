@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import type { BackendName } from '@lowdiff/backend';
-import type { Generated } from './generate';
+import { concatGenerated, type Generated } from './generate';
 import type { SamplingTask } from './sampling-worker';
 
 /** Where pool workers load their model from (they cannot share the main thread's tensors). */
@@ -36,6 +36,28 @@ export class SamplingPool {
 
   run(task: Omit<SamplingTask, 'checkpoint' | 'backend'>): Promise<Generated> {
     return this.pool.run({ ...task, ...this.model });
+  }
+
+  /**
+   * `count` samples in tasks of `batchSize`, spread over the workers: the same images as
+   * `generate` in one thread. `wallMs` sums the tasks' times, so images/s is
+   * count / wallMs * `workers`, as in the bench.
+   */
+  async generate(
+    plan: SamplingTask['plan'],
+    o: { count: number; seed: number; labels?: number[]; batchSize: number; stripCount?: number; onBatch?: (done: number, total: number) => void },
+  ): Promise<Generated> {
+    let done = 0;
+    const tasks: Promise<Generated>[] = [];
+    const stripCount = o.stripCount ?? 0;
+    // The first task holds the whole strip (its samples come from one task).
+    for (let first = 0; first < o.count; ) {
+      const n = Math.min(first === 0 ? Math.max(o.batchSize, stripCount) : o.batchSize, o.count - first);
+      const task = { plan, count: n, seed: o.seed, firstIndex: first, labels: o.labels?.slice(first, first + n), batchSize: o.batchSize, stripCount: first === 0 ? stripCount : 0 };
+      tasks.push(this.run(task).then((g) => (o.onBatch?.((done += n), o.count), g)));
+      first += n;
+    }
+    return concatGenerated(await Promise.all(tasks));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { benchTable, classLabels, CliError, concatGenerated, parseFlags, resolvePlan, splitPlans, withGuidanceScale, type Generated } from '../src';
+import { addFlags, benchTable, classLabels, CliError, samplingFlags, concatGenerated, parseFlags, resolvePlan, splitPlans, withGuidanceScale, type Generated } from '../src';
 
 describe('cli-kit', () => {
   it('parseFlags names the flag in kebab case', () => {
@@ -8,6 +8,27 @@ describe('cli-kit', () => {
     expect(parseFlags(schema, { batchSize: '4' })).toEqual({ batchSize: 4 });
     expect(() => parseFlags(schema, { batchSize: '0' })).toThrow(CliError);
     expect(() => parseFlags(schema, { batchSize: '0' })).toThrow(/^--batch-size: /);
+  });
+
+  it('addFlags registers a flag table in order and validates what commander hands over', () => {
+    const registered: unknown[][] = [];
+    const target = {
+      option: (...a: unknown[]) => void registered.push(['option', ...a]),
+      requiredOption: (...a: unknown[]) => void registered.push(['required', ...a]),
+    };
+    const F = samplingFlags;
+    const schema = addFlags(target, { checkpoint: F.checkpoint('ckpt'), count: F.count(500, 'samples', 2), guidance: F.guidance(), json: F.json('as JSON') });
+    expect(registered).toEqual([
+      ['required', '--checkpoint <file>', 'ckpt'],
+      ['option', '--count <n>', 'samples', '500'],
+      ['option', '--guidance <scale>', 'classifier-free guidance scale for every stage (1: none)'],
+      ['option', '--json', 'as JSON'],
+    ]);
+    // Commander passes strings (defaults included) and leaves unset flags out.
+    expect(parseFlags(schema, { checkpoint: 'a.safetensors', count: '500' })).toEqual({ checkpoint: 'a.safetensors', count: 500, json: false });
+    expect(() => parseFlags(schema, { checkpoint: 'a', count: '1' })).toThrow(/^--count: /);
+    expect(() => parseFlags(schema, { checkpoint: 'a', count: '9', guidance: 'x' })).toThrow(/^--guidance: /);
+    expect(() => parseFlags(schema, { checkpoint: 'a', count: '9', typo: 1 })).toThrow(/typo/);
   });
 
   it('resolves plan presets, inline JSON and files, with clear errors', () => {

@@ -5,14 +5,14 @@ import { initBackend } from '@lowdiff/backend';
 import { EdmDenoiser, saveCheckpoint } from '@lowdiff/model';
 import { cascadePlan, baselinePlan } from '@lowdiff/sampler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBench, SamplingPool } from '../src';
+import { generate, runBench, SamplingPool } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'lowdiff-pool-'));
 beforeAll(() => initBackend({ backend: 'wasm' }));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SamplingPool', () => {
-  it('makes exactly the images one thread makes, plan by plan, in two workers', async () => {
+  it('makes exactly the images one thread makes, for generate and plan by plan in a bench, in two workers', async () => {
     const model = new EdmDenoiser({ kind: 'unet', channels: 1, resolution: 8, stageResolutions: [4, 8], numClasses: 3, baseChannels: 8, channelMult: [1, 1], attentionResolutions: [], groupNormGroups: 4 }, 7);
     const checkpoint = join(dir, 'model.safetensors');
     await saveCheckpoint(checkpoint, model);
@@ -20,6 +20,13 @@ describe('SamplingPool', () => {
     const options = { count: 7, rounds: 3, seed: 5, batchSize: 2, data: 'fashion-mnist', metrics: false, stripCount: 2 };
     const single = await runBench(model, plans, options);
     const pool = new SamplingPool({ checkpoint, backend: 'wasm' }, 2);
+    const request = { count: 5, seed: 9, labels: [0, 1, 2, 0, 1], batchSize: 2, stripCount: 3 };
+    const progress: number[] = [];
+    const [oneThread, spread] = [await generate(model, plans[1], request), await pool.generate(plans[1], { ...request, onBatch: (d) => void progress.push(d) })];
+    expect(Array.from(spread.images)).toEqual(Array.from(oneThread.images));
+    expect(spread.labels).toEqual(oneThread.labels);
+    expect(Array.from(spread.strip[1].images)).toEqual(Array.from(oneThread.strip[1].images));
+    expect(progress.sort((a, b) => a - b).at(-1)).toBe(5);
     const pooled = await runBench(model, plans, { ...options, pool }).finally(() => pool.close());
     for (const [i, g] of pooled.generated.entries()) {
       const want = single.generated[i];

@@ -1,48 +1,28 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { BackendNameSchema, initBackend } from '@lowdiff/backend';
-import { benchTable, Output, parseFlags, resolvePlan, runBench, splitPlans, withGuidanceScale } from '@lowdiff/cli-kit';
+import { initBackend } from '@lowdiff/backend';
+import { addFlags, flagGroups, benchTable, Output, samplingFlags, type FlagValues, parseFlags, resolvePlan, runBench, splitPlans, withGuidanceScale } from '@lowdiff/cli-kit';
 import { loadLatentModel } from '../latent-model';
 
-const BenchFlags = z
-  .object({
-    checkpoint: z.string().min(1),
-    vae: z.string().optional(),
-    plans: z.string().default('baseline-heun-18,lowdiff-2'),
-    count: z.coerce.number().int().min(2).default(500),
-    rounds: z.coerce.number().int().min(1).default(4),
-    seed: z.coerce.number().int().default(0),
-    guidance: z.coerce.number().min(0).optional(),
-    data: z.enum(['fashion-mnist', 'mnist']).default('fashion-mnist'),
-    extractor: z.enum(['classifier-fmnist', 'classifier-mnist']).optional(),
-    batchSize: z.coerce.number().int().min(1).default(64),
-    metrics: z.boolean().default(true),
-    backend: BackendNameSchema.default('auto'),
-    json: z.boolean().default(false),
-  })
-  .strict();
+const F = samplingFlags;
+const BENCH_FLAGS = {
+  checkpoint: F.checkpoint('a latent .safetensors checkpoint'),
+  vae: F.vae(),
+  plans: F.plans('baseline-heun-18,lowdiff-2', 'comma-separated plans at latent resolutions; the first is the baseline for the speed-up'),
+  ...flagGroups.bench(),
+  metrics: F.metrics(),
+  backend: F.backend(),
+  json: F.json('print the rows as JSON on stdout'),
+};
 
 export function registerBench(program: Command): void {
-  program
+  const command = program
     .command('bench')
-    .description('several latent plans on one checkpoint, interleaved in one process: speed (decode included), effective NFE and quality side by side')
-    .requiredOption('--checkpoint <file>', 'a latent .safetensors checkpoint')
-    .option('--vae <file>', 'the VAE that decodes (default: the one recorded in the checkpoint)')
-    .option('--plans <list>', 'comma-separated plans at latent resolutions; the first is the baseline for the speed-up', 'baseline-heun-18,lowdiff-2')
-    .option('--count <n>', 'samples per plan', '500')
-    .option('--rounds <n>', 'interleave the plans over this many rounds (machine noise hits all alike)', '4')
-    .option('--seed <n>', 'sampling seed (every plan gets the same seeds and classes)', '0')
-    .option('--guidance <scale>', 'classifier-free guidance scale for every stage of every plan')
-    .option('--data <name>', 'reference data set (test split): fashion-mnist | mnist', 'fashion-mnist')
-    .option('--extractor <name>', 'classifier-fmnist | classifier-mnist (default: the one for --data)')
-    .option('--batch-size <n>', 'sampling batch size', '64')
-    .option('--no-metrics', 'speed only')
-    .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
-    .option('--json', 'print the rows as JSON on stdout')
-    .action(async (raw) => benchCommand(parseFlags(BenchFlags, raw)));
+    .description('several latent plans on one checkpoint, interleaved in one process: speed (decode included), effective NFE and quality side by side');
+  const schema = addFlags(command, BENCH_FLAGS);
+  command.action(async (raw) => benchCommand(parseFlags(schema, raw)));
 }
 
-async function benchCommand(flags: z.output<typeof BenchFlags>): Promise<void> {
+async function benchCommand(flags: FlagValues<typeof BENCH_FLAGS>): Promise<void> {
   const out = new Output(flags.json);
   const backend = await initBackend({ backend: flags.backend });
   const lm = await loadLatentModel(flags.checkpoint, flags.vae);

@@ -1,48 +1,29 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { BackendNameSchema, initBackend } from '@lowdiff/backend';
+import { initBackend } from '@lowdiff/backend';
 import { loadDataset } from '@lowdiff/data';
 import { loadShippedClassifier } from '@lowdiff/metrics';
-import { classLabels, CliError, defaultExtractor, formatScores, generate, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
+import { addFlags, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
 import { loadLatentModel } from '../latent-model';
 
-const EvalFlags = z
-  .object({
-    checkpoint: z.string().min(1),
-    vae: z.string().optional(),
-    plan: z.string().default('lowdiff-2'),
-    count: z.coerce.number().int().min(2).default(1000),
-    seed: z.coerce.number().int().default(0),
-    class: z.string().default('all'),
-    guidance: z.coerce.number().min(0).optional(),
-    data: z.enum(['fashion-mnist', 'mnist']).default('fashion-mnist'),
-    extractor: z.enum(['classifier-fmnist', 'classifier-mnist']).optional(),
-    batchSize: z.coerce.number().int().min(1).default(64),
-    backend: BackendNameSchema.default('auto'),
-    json: z.boolean().default(false),
-  })
-  .strict();
+const F = samplingFlags;
+const EVAL_FLAGS = {
+  checkpoint: F.checkpoint('a latent .safetensors checkpoint'),
+  vae: F.vae(),
+  plan: F.plan('lowdiff-2', 'sampling plan at latent resolutions (see `sample --help`)'),
+  ...flagGroups.eval(),
+  backend: F.backend(),
+  json: F.json('print the scores as JSON on stdout'),
+};
 
 export function registerEval(program: Command): void {
-  program
+  const command = program
     .command('eval')
-    .description("score a plan's decoded samples against the test split: FID, KID, IS, precision/recall, conditional accuracy, low-res consistency")
-    .requiredOption('--checkpoint <file>', 'a latent .safetensors checkpoint')
-    .option('--vae <file>', 'the VAE that decodes (default: the one recorded in the checkpoint)')
-    .option('--plan <name|file|json>', 'sampling plan at latent resolutions (see `sample --help`)', 'lowdiff-2')
-    .option('--count <n>', 'samples to generate and score', '1000')
-    .option('--seed <n>', 'sampling seed', '0')
-    .option('--class <k|name|all>', "requested class for every sample, or 'all' (cycles)", 'all')
-    .option('--guidance <scale>', 'classifier-free guidance scale for every stage')
-    .option('--data <name>', 'reference data set (its test split): fashion-mnist | mnist', 'fashion-mnist')
-    .option('--extractor <name>', 'classifier-fmnist | classifier-mnist (default: the one for --data)')
-    .option('--batch-size <n>', 'sampling batch size', '64')
-    .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
-    .option('--json', 'print the scores as JSON on stdout')
-    .action(async (raw) => evaluateCommand(parseFlags(EvalFlags, raw)));
+    .description("score a plan's decoded samples against the test split: FID, KID, IS, precision/recall, conditional accuracy, low-res consistency");
+  const schema = addFlags(command, EVAL_FLAGS);
+  command.action(async (raw) => evaluateCommand(parseFlags(schema, raw)));
 }
 
-async function evaluateCommand(flags: z.output<typeof EvalFlags>): Promise<void> {
+async function evaluateCommand(flags: FlagValues<typeof EVAL_FLAGS>): Promise<void> {
   const out = new Output(flags.json);
   await initBackend({ backend: flags.backend });
   const lm = await loadLatentModel(flags.checkpoint, flags.vae);

@@ -1,46 +1,33 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { BackendNameSchema, initBackend } from '@lowdiff/backend';
-import { classLabels, CliError, generate, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
+import { initBackend } from '@lowdiff/backend';
+import { addFlags, classLabels, samplingFlags, type FlagValues, CliError, generate, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
 import { loadLatentModel } from '../latent-model';
 
-const SampleFlags = z
-  .object({
-    checkpoint: z.string().min(1),
-    vae: z.string().optional(),
-    plan: z.string().default('lowdiff-2'),
-    count: z.coerce.number().int().min(1).max(100_000).default(64),
-    seed: z.coerce.number().int().default(0),
-    class: z.string().optional(),
-    guidance: z.coerce.number().min(0).optional(),
-    batchSize: z.coerce.number().int().min(1).default(64),
-    out: z.string().default('out/latent-sample'),
-    images: z.boolean().default(true),
-    backend: BackendNameSchema.default('auto'),
-    json: z.boolean().default(false),
-  })
-  .strict();
+const F = samplingFlags;
+const SAMPLE_FLAGS = {
+  checkpoint: F.checkpoint('a latent .safetensors checkpoint from train (EMA weights are used when present)'),
+  vae: F.vae(),
+  plan: F.plan('lowdiff-2', `a preset sized to the latent resolution (${Object.keys(planPresets(8)).join(', ')}), a JSON file or inline JSON`),
+  count: F.count(64, 'number of images'),
+  seed: F.seed(),
+  class: F.class(),
+  guidance: F.guidance(),
+  batchSize: F.batchSize(),
+  out: F.out('out/latent-sample'),
+  images: F.images(),
+  backend: F.backend(),
+  json: F.json('print a JSON summary on stdout'),
+};
 
 export function registerSample(program: Command): void {
-  program
+  const command = program
     .command('sample')
-    .description('sample a latent checkpoint through a cascade plan and decode: PNG grid, one PNG per image, a stage strip')
-    .requiredOption('--checkpoint <file>', 'a latent .safetensors checkpoint from train (EMA weights are used when present)')
-    .option('--vae <file>', 'the VAE that decodes (default: the one recorded in the checkpoint)')
-    .option('--plan <name|file|json>', `a preset sized to the latent resolution (${Object.keys(planPresets(8)).join(', ')}), a JSON file or inline JSON`, 'lowdiff-2')
-    .option('--count <n>', 'number of images', '64')
-    .option('--seed <n>', 'image i depends only on (seed, i)', '0')
-    .option('--class <k|name|all>', "class label, class name, or 'all' (cycles through the classes)")
-    .option('--guidance <scale>', 'classifier-free guidance scale for every stage (1: none)')
-    .option('--batch-size <n>', 'images per batch (speed only; the images do not change)', '64')
-    .option('--out <dir>', 'output folder', 'out/latent-sample')
-    .option('--no-images', 'skip the per-image PNGs')
-    .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
-    .option('--json', 'print a JSON summary on stdout')
-    .action(async (raw) => sample(parseFlags(SampleFlags, raw)));
+    .description('sample a latent checkpoint through a cascade plan and decode: PNG grid, one PNG per image, a stage strip');
+  const schema = addFlags(command, SAMPLE_FLAGS);
+  command.action(async (raw) => sample(parseFlags(schema, raw)));
 }
 
-async function sample(flags: z.output<typeof SampleFlags>): Promise<void> {
+async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
   const out = new Output(flags.json);
   await initBackend({ backend: flags.backend });
   const lm = await loadLatentModel(flags.checkpoint, flags.vae);

@@ -1,43 +1,44 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { BackendNameSchema, initBackend } from '@lowdiff/backend';
-import { benchTable, loadModelForSampling, Output, parseFlags, resolvePlan, runBench, withGuidanceScale, writeSamples } from '@lowdiff/cli-kit';
+import { initBackend } from '@lowdiff/backend';
+import { addFlags, benchTable, loadModelForSampling, samplingFlags, type FlagValues, Output, parseFlags, resolvePlan, runBench, withGuidanceScale, writeSamples } from '@lowdiff/cli-kit';
 import { fileURLToPath } from 'node:url';
 
 /** The checkpoint that ships with the repository (see apps/pixel/README.md for how it was made). */
 export const SHIPPED_CHECKPOINT = fileURLToPath(new URL('../../checkpoints/fmnist-lowdiff.safetensors', import.meta.url));
 
-const DemoFlags = z
-  .object({
-    checkpoint: z.string().default(SHIPPED_CHECKPOINT),
-    count: z.coerce.number().int().min(10).default(100),
-    guidance: z.coerce.number().min(0).default(2),
-    out: z.string().default('out/demo'),
-    backend: BackendNameSchema.default('auto'),
-  })
-  .strict();
+const F = samplingFlags;
+const DEMO_FLAGS = {
+  checkpoint: { syntax: '--checkpoint <file>', help: 'checkpoint to use', schema: z.string().min(1), default: SHIPPED_CHECKPOINT },
+  plan: F.plan('lowdiff-3-sdedit', 'the LowDiff plan set against baseline-heun-18 (a preset or JSON, as in sample)'),
+  count: F.count(100, 'samples per plan for the table', 10),
+  guidance: {
+    syntax: '--guidance <scale>',
+    help: 'classifier-free guidance scale for both plans (the shipped checkpoint is tuned for 2)',
+    schema: z.coerce.number().min(0),
+    default: '2',
+  },
+  out: F.out('out/demo', 'where the PNGs go'),
+  backend: F.backend(),
+};
 
 export function registerDemo(program: Command): void {
-  program
+  const command = program
     .command('demo')
-    .description('with the shipped checkpoint: LowDiff and baseline sample grids, a stage strip, and a small bench table (no training)')
-    .option('--checkpoint <file>', 'checkpoint to use', SHIPPED_CHECKPOINT)
-    .option('--count <n>', 'samples per plan for the table', '100')
-    .option('--guidance <scale>', 'classifier-free guidance scale for both plans (the shipped checkpoint is tuned for 2)', '2')
-    .option('--out <dir>', 'where the PNGs go', 'out/demo')
-    .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
-    .action(async (raw) => demo(parseFlags(DemoFlags, raw)));
+    .description('with the shipped checkpoint: LowDiff and baseline sample grids, a stage strip, and a small bench table (no training)');
+  const schema = addFlags(command, DEMO_FLAGS);
+  command.action(async (raw) => demo(parseFlags(schema, raw)));
 }
 
-async function demo(flags: z.output<typeof DemoFlags>): Promise<void> {
+async function demo(flags: FlagValues<typeof DEMO_FLAGS>): Promise<void> {
   const out = new Output(false);
   const backend = await initBackend({ backend: flags.backend });
   const { model, classNames, info } = await loadModelForSampling(flags.checkpoint);
   const steps = (info as { steps?: number } | undefined)?.steps;
   out.info(`checkpoint ${flags.checkpoint}${steps ? ` (${steps} training steps)` : ''}, backend ${backend.backend}`);
   const top = model.resolutions[model.resolutions.length - 1];
-  const plans = ['baseline-heun-18', 'lowdiff-3'].map((name) => withGuidanceScale(resolvePlan(name, top), flags.guidance));
+  const plans = ['baseline-heun-18', flags.plan].map((name) => withGuidanceScale(resolvePlan(name, top), flags.guidance));
   const { rows, generated } = await runBench(model, plans, { count: flags.count, rounds: 2, seed: 0, batchSize: 64, data: 'fashion-mnist', metrics: true, stripCount: 10, onProgress: (m) => out.info(m) }, classNames);
   const files = [];
   for (const [i, g] of generated.entries()) {

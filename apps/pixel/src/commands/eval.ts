@@ -1,51 +1,34 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { BackendNameSchema, initBackend } from '@lowdiff/backend';
+import { initBackend } from '@lowdiff/backend';
 import { loadDataset } from '@lowdiff/data';
 import { featureMatrix, loadShippedClassifier, writeFeaturesNpy } from '@lowdiff/metrics';
 import * as tf from '@tensorflow/tfjs';
-import { classLabels, CliError, defaultExtractor, formatScores, generate, loadModelForSampling, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
+import { addFlags, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, loadModelForSampling, SamplingPool, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
 
-const EvalFlags = z
-  .object({
-    checkpoint: z.string().min(1),
-    plan: z.string().default('lowdiff-3'),
-    count: z.coerce.number().int().min(2).default(1000),
-    seed: z.coerce.number().int().default(0),
-    class: z.string().default('all'),
-    guidance: z.coerce.number().min(0).optional(),
-    data: z.enum(['fashion-mnist', 'mnist']).default('fashion-mnist'),
-    extractor: z.enum(['classifier-fmnist', 'classifier-mnist']).optional(),
-    batchSize: z.coerce.number().int().min(1).default(64),
-    featuresOut: z.string().optional(),
-    backend: BackendNameSchema.default('auto'),
-    json: z.boolean().default(false),
-  })
-  .strict();
+const F = samplingFlags;
+const EVAL_FLAGS = {
+  checkpoint: F.checkpoint('a .safetensors checkpoint'),
+  plan: F.plan('lowdiff-3', 'sampling plan (see `sample --help`)'),
+  ...flagGroups.eval(),
+  workers: F.workers(),
+  featuresOut: { syntax: '--features-out <dir>', help: 'also write the raw features as .npy (real.npy, generated.npy)', schema: z.string().optional() },
+  backend: F.backend(),
+  json: F.json('print the scores as JSON on stdout'),
+};
 
 export function registerEval(program: Command): void {
-  program
+  const command = program
     .command('eval')
-    .description("score a plan's samples against the test split: FID, KID, IS, precision/recall, conditional accuracy, low-res consistency")
-    .requiredOption('--checkpoint <file>', 'a .safetensors checkpoint')
-    .option('--plan <name|file|json>', 'sampling plan (see `sample --help`)', 'lowdiff-3')
-    .option('--count <n>', 'samples to generate and score', '1000')
-    .option('--seed <n>', 'sampling seed', '0')
-    .option('--class <k|name|all>', "requested class for every sample, or 'all' (cycles)", 'all')
-    .option('--guidance <scale>', 'classifier-free guidance scale for every stage')
-    .option('--data <name>', 'reference data set (its test split): fashion-mnist | mnist', 'fashion-mnist')
-    .option('--extractor <name>', 'classifier-fmnist | classifier-mnist (default: the one for --data)')
-    .option('--batch-size <n>', 'sampling batch size', '64')
-    .option('--features-out <dir>', 'also write the raw features as .npy (real.npy, generated.npy)')
-    .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
-    .option('--json', 'print the scores as JSON on stdout')
-    .action(async (raw) => evaluateCommand(parseFlags(EvalFlags, raw)));
+    .description("score a plan's samples against the test split: FID, KID, IS, precision/recall, conditional accuracy, low-res consistency");
+  const schema = addFlags(command, EVAL_FLAGS);
+  command.action(async (raw) => evaluateCommand(parseFlags(schema, raw)));
 }
 
-async function evaluateCommand(flags: z.output<typeof EvalFlags>): Promise<void> {
+async function evaluateCommand(flags: FlagValues<typeof EVAL_FLAGS>): Promise<void> {
   const out = new Output(flags.json);
-  await initBackend({ backend: flags.backend });
+  const backend = await initBackend({ backend: flags.backend });
   const { model, classNames } = await loadModelForSampling(flags.checkpoint);
   const plan = withGuidanceScale(resolvePlan(flags.plan, model.resolutions[model.resolutions.length - 1]), flags.guidance);
   const { extractor } = await loadShippedClassifier(flags.extractor ?? defaultExtractor(flags.data));
@@ -54,14 +37,17 @@ async function evaluateCommand(flags: z.output<typeof EvalFlags>): Promise<void>
   out.info(`reference features: ${test.name} (${test.count} images) with ${extractor.name}`);
   const ref = await referenceFeatures(extractor, test);
   out.startProgress(`sample ${plan.name}`, flags.count);
-  const gen = await generate(model, plan, {
+  const request = {
     count: flags.count,
     seed: flags.seed,
     labels: classLabels(flags.class, flags.count, model.numClasses, classNames),
     batchSize: flags.batchSize,
-    onBatch: (d, t) => out.progress(d, t, ''),
-  });
+    onBatch: (d: number, t: number) => out.progress(d, t, ''),
+  };
+  const pool = flags.workers > 1 ? new SamplingPool({ checkpoint: flags.checkpoint, backend: backend.backend }, flags.workers) : undefined;
+  const gen = pool ? await pool.generate(plan, request).finally(() => pool.close()) : await generate(model, plan, request);
   out.stopProgress();
+  const imagesPerSec = ((gen.count * 1000) / gen.wallMs) * flags.workers;
   const s = await score(gen, ref);
   if (flags.featuresOut) {
     await writeFeaturesNpy(join(flags.featuresOut, 'real.npy'), ref.features);
@@ -78,9 +64,9 @@ async function evaluateCommand(flags: z.output<typeof EvalFlags>): Promise<void>
     feats.reduce((at, f) => (all.set(f, at), at + f.length), 0);
     await writeFeaturesNpy(join(flags.featuresOut, 'generated.npy'), featureMatrix(extractor.name, all, extractor.featureDim));
   }
-  out.info(`${plan.name}: NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${((gen.count * 1000) / gen.wallMs).toFixed(2)} images/s`);
+  out.info(`${plan.name}: NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${imagesPerSec.toFixed(2)} images/s${pool ? ` (${flags.workers} worker threads)` : ''}`);
   out.info(formatScores(s));
-  out.result({ plan: plan.name, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec: (gen.count * 1000) / gen.wallMs, ...s });
+  out.result({ plan: plan.name, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec, workers: flags.workers, ...s });
   model.dispose();
   extractor.dispose();
 }
