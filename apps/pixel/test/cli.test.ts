@@ -30,7 +30,7 @@ describe('lowdiff-pixel', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const cmd of [[], ['train'], ['sample'], ['eval'], ['bench']]) {
+    for (const cmd of [[], ['train'], ['sample'], ['eval'], ['bench'], ['demo']]) {
       const r = await cli(...cmd, '--help');
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/Usage: lowdiff-pixel/);

@@ -43,24 +43,25 @@ export function tridiagonalize(a: Float64Array, n: number): { diag: Float64Array
     const s = k + 1;
     diag[k] = w[row + k];
     // Column k below the diagonal equals row k right of it (symmetry), which is contiguous.
+    // The reflector is built from the column scaled to max |x| = 1, as LAPACK does: unscaled, a
+    // column of ~1e-155 entries squares to near-denormals and beta = 2 / vᵀv overflows, or is
+    // finite but large enough that beta * (A v) does, filling the matrix with Inf - Inf = NaN.
+    let xmax = 0;
+    for (let i = s; i < n; i++) xmax = Math.max(xmax, Math.abs(w[row + i]));
     let norm2 = 0;
-    for (let i = s; i < n; i++) norm2 += w[row + i] * w[row + i];
-    const x0 = w[row + s];
-    if (norm2 - x0 * x0 === 0) {
-      off[k] = x0;
+    for (let i = s; i < n; i++) {
+      v[i] = w[row + i] / xmax;
+      norm2 += v[i] * v[i];
+    }
+    const x0 = v[s];
+    if (xmax === 0 || norm2 - x0 * x0 === 0) {
+      off[k] = w[row + s];
       continue;
     }
     // Reflector H = I - beta v vᵀ maps x to alpha e1; alpha's sign avoids cancellation in v.
     const alpha = x0 >= 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2);
-    const beta = 1 / (norm2 - alpha * x0); // 2 / vᵀv, as vᵀv = 2 (|x|² - alpha x0)
-    // A column of ~1e-160 entries squares into denormals: beta overflows and the reflector
-    // would fill the matrix with NaN. Entries that small are zero at any scale FID works at.
-    if (!Number.isFinite(beta)) {
-      off[k] = x0;
-      continue;
-    }
-    off[k] = alpha;
-    for (let i = s; i < n; i++) v[i] = w[row + i];
+    const beta = 1 / (norm2 - alpha * x0); // 2 / vᵀv, as vᵀv = 2 (|x|² - alpha x0); here 1 <= |x|² <= n
+    off[k] = alpha * xmax;
     v[s] -= alpha;
     // H A H = A - v qᵀ - q vᵀ with p = beta A v, q = p - (beta vᵀp / 2) v.
     let vp = 0;

@@ -40,6 +40,16 @@ describe('symmetricEigenvalues (Householder + Sturm bisection)', () => {
     [1, 2, 3, 4].forEach((l, k) => expect(Math.abs(values[k] - l), `k=${k}`).toBeLessThan(1e-13));
   });
 
+  it('stays finite when a tiny column meets large entries (beta finite, beta * A v not)', () => {
+    // Unscaled, beta ~ 1e307 here and beta * vᵀ(A v) / 2 overflows: the reflector must be built
+    // from the column scaled to max |x| = 1.
+    const t = 1e-154;
+    const a = Float64Array.from([1, t, 2 * t, 0, t, 1e3, 5, 1, 2 * t, 5, 2e3, 3, 0, 1, 3, 4e3]);
+    const values = symmetricEigenvalues(a, 4);
+    const want = Array.from(symmetricEigen(a, 4).values).sort((x, y) => x - y);
+    values.forEach((v, k) => expect(Math.abs(v - want[k]) / want[3], `k=${k}`).toBeLessThan(1e-13));
+  });
+
   it('solves a tridiagonal matrix with a known spectrum: 2 on the diagonal, -1 off it', () => {
     const n = 12;
     const values = tridiagonalEigenvalues(new Float64Array(n).fill(2), new Float64Array(n - 1).fill(-1));
