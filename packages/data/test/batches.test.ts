@@ -100,7 +100,9 @@ describe('batches', () => {
     const it = batches(watched, { batchSize: 5, prefetch: 3 });
     const { value } = await it.next();
     expect(prepared).toBe(1);
-    await new Promise((r) => setTimeout(r, 5)); // the consumer awaits something
+    // The consumer awaits something: one macrotask queued after the three preparations. (A 5 ms
+    // timer was flaky on a loaded machine: it can expire before the loop reaches setImmediate.)
+    await new Promise((r) => setImmediate(r));
     expect(prepared).toBe(4);
     expect(tf.memory().numTensors).toBe(tensors + 2);
     tf.dispose([value!.images, value!.labels]);
