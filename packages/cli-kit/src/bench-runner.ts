@@ -4,7 +4,7 @@ import { loadShippedClassifier } from '@lowdiff/metrics';
 import type { ResolvedCascadePlan } from '@lowdiff/sampler';
 import { classLabels } from './checkpoint-model';
 import { defaultExtractor, referenceFeatures, score, type Scores } from './evaluate';
-import { concatGenerated, generate, sizeOptions, type Generated, type GenerateOptions } from './generate';
+import { concatGenerated, generate, imagesPerSecond, sizeOptions, type Generated, type GenerateOptions } from './generate';
 import type { SamplingPool } from './sampling-pool';
 
 export interface BenchRow {
@@ -74,7 +74,7 @@ export async function runBench(
     o.onProgress?.(`reference features with ${extractor.name}`);
     ref = await referenceFeatures(extractor, await loadDataset(o.data, { split: 'test', ...sizeOptions(gens[0].resolution) }));
   }
-  const rate = (g: Generated) => ((g.count * 1000) / g.wallMs) * (o.pool?.workers ?? 1);
+  const rate = (g: Generated) => imagesPerSecond(g, o.pool?.workers);
   const rows: BenchRow[] = [];
   for (const [i, g] of gens.entries()) {
     if (ref) o.onProgress?.(`scoring ${plans[i].name}`);

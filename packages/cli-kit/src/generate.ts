@@ -164,6 +164,14 @@ export function concatGenerated(parts: Generated[]): Generated {
   };
 }
 
+/**
+ * Images per second of a generated set. `workers`: threads that made it in parallel, whose task
+ * times `wallMs` sums (as a `SamplingPool` reports), so the rate is per-thread times workers.
+ */
+export function imagesPerSecond(g: Pick<Generated, 'count' | 'wallMs'>, workers = 1): number {
+  return ((g.count * 1000) / g.wallMs) * workers;
+}
+
 /** Loader options for images of `size`: MNIST-family 28x28 images are padded, or resized below 28. */
 export function sizeOptions(size: number): { size: number; fit?: 'resize' } {
   return size < 28 ? { size, fit: 'resize' } : { size };

@@ -5,7 +5,7 @@
 export { CliError, parseFlags } from './cli-error';
 export { Output, formatSeconds } from './output';
 export { planPresets, resolvePlan, stagePreset, STAGE_PRESETS, withGuidanceScale } from './presets';
-export { generate, concatGenerated, toBytes, upscaleNearest, sizeOptions, type Generated, type GenerateOptions } from './generate';
+export { generate, concatGenerated, imagesPerSecond, toBytes, upscaleNearest, sizeOptions, type Generated, type GenerateOptions } from './generate';
 export { referenceFeatures, score, defaultExtractor, formatScores, type Reference, type Scores } from './evaluate';
 export { loadModelForSampling, classLabels } from './checkpoint-model';
 export { runBench, benchTable, splitPlans, type BenchRow, type BenchOptions } from './bench-runner';

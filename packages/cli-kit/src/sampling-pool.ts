@@ -41,7 +41,7 @@ export class SamplingPool {
   /**
    * `count` samples in tasks of `batchSize`, spread over the workers: the same images as
    * `generate` in one thread. `wallMs` sums the tasks' times, so images/s is
-   * count / wallMs * `workers`, as in the bench.
+   * `imagesPerSecond(result, workers)`, as in the bench.
    */
   async generate(
     plan: SamplingTask['plan'],

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { initBackend } from '@lowdiff/backend';
 import { loadDataset } from '@lowdiff/data';
 import { loadShippedClassifier } from '@lowdiff/metrics';
-import { addFlags, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
+import { addFlags, imagesPerSecond, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
 import { loadLatentModel } from '../latent-model';
 
 const F = samplingFlags;
@@ -46,9 +46,9 @@ async function evaluateCommand(flags: FlagValues<typeof EVAL_FLAGS>): Promise<vo
     });
     out.stopProgress();
     const s = await score(gen, ref);
-    out.info(`${plan.name}: NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${((gen.count * 1000) / gen.wallMs).toFixed(2)} images/s (decode included)`);
+    out.info(`${plan.name}: NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${imagesPerSecond(gen).toFixed(2)} images/s (decode included)`);
     out.info(formatScores(s));
-    out.result({ plan: plan.name, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec: (gen.count * 1000) / gen.wallMs, ...s });
+    out.result({ plan: plan.name, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec: imagesPerSecond(gen), ...s });
   } finally {
     lm.dispose();
     extractor.dispose();

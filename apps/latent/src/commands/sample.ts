@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { initBackend } from '@lowdiff/backend';
-import { addFlags, classLabels, samplingFlags, type FlagValues, CliError, generate, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
+import { addFlags, imagesPerSecond, classLabels, samplingFlags, type FlagValues, CliError, generate, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
 import { loadLatentModel } from '../latent-model';
 
 const F = samplingFlags;
@@ -59,7 +59,7 @@ async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
       effectiveNfe: gen.effectiveNfe,
       nfePerStage: gen.stages.map((s) => ({ latentResolution: s.resolution, nfe: s.nfe })),
       imageResolution: gen.resolution,
-      imagesPerSec: (gen.count * 1000) / gen.wallMs,
+      imagesPerSec: imagesPerSecond(gen),
       files,
     };
     out.info(

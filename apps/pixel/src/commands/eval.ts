@@ -5,7 +5,7 @@ import { initBackend } from '@lowdiff/backend';
 import { loadDataset } from '@lowdiff/data';
 import { featureMatrix, loadShippedClassifier, writeFeaturesNpy } from '@lowdiff/metrics';
 import * as tf from '@tensorflow/tfjs';
-import { addFlags, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, loadModelForSampling, SamplingPool, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
+import { addFlags, imagesPerSecond, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, loadModelForSampling, SamplingPool, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
 
 const F = samplingFlags;
 const EVAL_FLAGS = {
@@ -47,7 +47,7 @@ async function evaluateCommand(flags: FlagValues<typeof EVAL_FLAGS>): Promise<vo
   const pool = flags.workers > 1 ? new SamplingPool({ checkpoint: flags.checkpoint, backend: backend.backend }, flags.workers) : undefined;
   const gen = pool ? await pool.generate(plan, request).finally(() => pool.close()) : await generate(model, plan, request);
   out.stopProgress();
-  const imagesPerSec = ((gen.count * 1000) / gen.wallMs) * flags.workers;
+  const imagesPerSec = imagesPerSecond(gen, flags.workers);
   const s = await score(gen, ref);
   if (flags.featuresOut) {
     await writeFeaturesNpy(join(flags.featuresOut, 'real.npy'), ref.features);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { initBackend } from '@lowdiff/backend';
-import { addFlags, classLabels, samplingFlags, type FlagValues, CliError, generate, loadModelForSampling, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
+import { addFlags, imagesPerSecond, classLabels, samplingFlags, type FlagValues, CliError, generate, loadModelForSampling, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
 
 const F = samplingFlags;
 const SAMPLE_FLAGS = {
@@ -52,7 +52,7 @@ async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
     nfe: gen.nfe,
     effectiveNfe: gen.effectiveNfe,
     nfePerStage: gen.stages.map((s) => ({ resolution: s.resolution, nfe: s.nfe })),
-    imagesPerSec: (gen.count * 1000) / gen.wallMs,
+    imagesPerSec: imagesPerSecond(gen),
     files,
   };
   out.info(`${gen.count} images with ${plan.name}: NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${summary.imagesPerSec.toFixed(2)} images/s; wrote ${files.grid}`);
