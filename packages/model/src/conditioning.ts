@@ -1,19 +1,18 @@
-import * as tf from '@tensorflow/tfjs';
-import type { ForwardContext } from './layers/context';
+import type { Value } from './ops';
+import { opsOf, param, type ForwardContext } from './layers/context';
 import { linear } from './layers/linear';
 import { noiseFeatures } from './layers/noise-embedding';
-import { silu } from './layers/norm';
 
 /** Per-sample inputs of the embedding, all prepared by the preconditioning wrapper. */
 export interface EmbeddingInputs {
   /** EDM c_noise = ln(sigma) / 4, [N]. */
-  cNoise: tf.Tensor1D;
+  cNoise: Value;
   /** c_noise of sigma_aug, [N]; ignored where hasCondition is 0. */
-  cAug: tf.Tensor1D;
-  /** 1 where a condition image is given, 0 for a first stage, [N]. */
-  hasCondition: tf.Tensor1D;
-  /** Class labels [N] int32 (numClasses = null class), or null for a class-free model. */
-  classLabels: tf.Tensor1D | null;
+  cAug: Value;
+  /** 1 where a condition image is given, 0 for a first stage, [N] float. */
+  hasCondition: Value;
+  /** Class labels [N] int32 (numClasses = null class), or null: the null class for every sample. */
+  classLabels: Value | null;
   /** Index of the stage's resolution in stageResolutions. */
   stageIndex: number;
 }
@@ -34,26 +33,23 @@ export interface EmbeddingOptions {
  * augmentation level, a "no condition" flag, the class, and the learned stage (resolution)
  * embedding, summed as in EDM's DDPM++ (class and noise embeddings are added).
  */
-export function conditioningEmbedding(ctx: ForwardContext, e: EmbeddingInputs, o: EmbeddingOptions): tf.Tensor2D {
-  const n = e.cNoise.shape[0];
-  const mlp = (prefix: string, features: tf.Tensor) =>
-    linear(ctx, `${prefix}.fc2`, silu(linear(ctx, `${prefix}.fc1`, features, o.embedDim)), o.embedDim);
+export function conditioningEmbedding(ctx: ForwardContext, e: EmbeddingInputs, o: EmbeddingOptions): Value {
+  const ops = opsOf(ctx);
+  const mlp = (prefix: string, features: Value) =>
+    linear(ctx, `${prefix}.fc2`, ops.silu(linear(ctx, `${prefix}.fc1`, features, o.embedDim)), o.embedDim);
   let emb = mlp('emb.noise', noiseFeatures(ctx, 'emb.noise', e.cNoise, o.featureDim, o.noiseEmbedding));
-  const table = (name: string, rows: number, ids: tf.Tensor1D) =>
-    tf.gather(ctx.store.param(`${name}.weight`, [rows, o.embedDim], { kind: 'normal', std: 0.5 }), ids);
+  const table = (name: string, rows: number) => param(ctx, `${name}.weight`, [rows, o.embedDim], { kind: 'normal', std: 0.5 });
   if (o.conditionInput) {
     if (o.augmentationEmbedding) {
       const aug = mlp('emb.aug', noiseFeatures(ctx, 'emb.aug', e.cAug, o.featureDim, o.noiseEmbedding));
-      emb = tf.add(emb, tf.mul(aug, tf.reshape(e.hasCondition, [n, 1])));
+      emb = ops.add(emb, ops.scalePerSample(aug, e.hasCondition));
     }
-    emb = tf.add(emb, table('emb.condition_flag', 2, tf.cast(e.hasCondition, 'int32') as tf.Tensor1D));
+    emb = ops.add(emb, ops.gather(table('emb.condition_flag', 2), e.hasCondition));
   }
   if (o.numClasses > 0) {
-    const labels = e.classLabels ?? tf.fill([n], o.numClasses, 'int32');
-    emb = tf.add(emb, table('emb.class', o.numClasses + 1, labels as tf.Tensor1D));
+    const classes = table('emb.class', o.numClasses + 1);
+    emb = ops.add(emb, e.classLabels ? ops.gather(classes, e.classLabels) : ops.row(classes, o.numClasses));
   }
-  if (o.resolutionEmbedding && o.numStages > 1) {
-    emb = tf.add(emb, table('emb.stage', o.numStages, tf.fill([n], e.stageIndex, 'int32') as tf.Tensor1D));
-  }
-  return silu(emb) as tf.Tensor2D;
+  if (o.resolutionEmbedding && o.numStages > 1) emb = ops.add(emb, ops.row(table('emb.stage', o.numStages), e.stageIndex));
+  return ops.silu(emb);
 }

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DiTConfig } from './config';
 import { conditioningEmbedding, type EmbeddingInputs } from './conditioning';
-import type { ForwardContext } from './layers/context';
+import { opsOf, type ForwardContext } from './layers/context';
 import { linear } from './layers/linear';
 import { selfAttention } from './layers/attention';
-import { gelu, layerNormNoAffine, silu } from './layers/norm';
+import type { Value } from './ops';
 import type { Backbone } from './backbone';
 
 /**
@@ -17,9 +17,10 @@ import type { Backbone } from './backbone';
 export class DiT implements Backbone {
   constructor(readonly config: DiTConfig) {}
 
-  forward(ctx: ForwardContext, x: tf.Tensor4D, emb: EmbeddingInputs): tf.Tensor4D {
+  forward(ctx: ForwardContext, x: Value, emb: EmbeddingInputs): Value {
+    const ops = opsOf(ctx);
     const c = this.config;
-    const [n, hh, ww, cin] = x.shape;
+    const [, hh, ww] = x.shape;
     const p = c.patchSize;
     const gh = hh / p;
     const gw = ww / p;
@@ -35,40 +36,36 @@ export class DiT implements Backbone {
       conditionInput: c.conditionInput,
     });
 
-    const patches = tf.reshape(tf.transpose(tf.reshape(x, [n, gh, p, gw, p, cin]), [0, 1, 3, 2, 4, 5]), [n, gh * gw, p * p * cin]);
-    let tokens = tf.add(linear(ctx, 'patch_embed', patches, d), sinCos2d(gh, gw, d)) as tf.Tensor3D;
+    const positions = ops.constant(sinCos2dValues(gh, gw, d), [1, gh * gw, d]);
+    let tokens = ops.add(linear(ctx, 'patch_embed', ops.patchify(x, p), d), positions);
     for (let b = 0; b < c.depth; b++) tokens = this.block(ctx, `blocks.${b}`, tokens, cond);
 
     const [shift, scale] = this.modulation(ctx, 'final.adaLN', cond, 2);
-    const out = linear(ctx, 'final.linear', modulate(layerNormNoAffine(tokens), shift, scale), p * p * c.channels, { initScale: 0 });
-    return tf.reshape(tf.transpose(tf.reshape(out, [n, gh, gw, p, p, c.channels]), [0, 1, 3, 2, 4, 5]), [n, hh, ww, c.channels]);
+    const out = linear(ctx, 'final.linear', ops.modulate(ops.layerNorm(tokens, 1e-6), shift, scale), p * p * c.channels, { initScale: 0 });
+    return ops.unpatchify(out, gh, gw, p, c.channels);
   }
 
-  private block(ctx: ForwardContext, name: string, tokens: tf.Tensor3D, cond: tf.Tensor2D): tf.Tensor3D {
+  private block(ctx: ForwardContext, name: string, tokens: Value, cond: Value): Value {
+    const ops = opsOf(ctx);
     const c = this.config;
     const [shiftA, scaleA, gateA, shiftM, scaleM, gateM] = this.modulation(ctx, `${name}.adaLN`, cond, 6);
-    const attn = selfAttention(ctx, `${name}.attn`, modulate(layerNormNoAffine(tokens), shiftA, scaleA) as tf.Tensor3D, c.heads);
-    let h = tf.add(tokens, tf.mul(tf.expandDims(gateA, 1), attn));
+    const attn = selfAttention(ctx, `${name}.attn`, ops.modulate(ops.layerNorm(tokens, 1e-6), shiftA, scaleA), c.heads);
+    const h = ops.gatedAdd(tokens, gateA, attn);
     const hidden = Math.round(c.hiddenSize * c.mlpRatio);
-    const mlpIn = modulate(layerNormNoAffine(h), shiftM, scaleM);
-    const mlp = linear(ctx, `${name}.mlp.fc2`, gelu(linear(ctx, `${name}.mlp.fc1`, mlpIn, hidden)), c.hiddenSize);
-    h = tf.add(h, tf.mul(tf.expandDims(gateM, 1), mlp));
-    return h as tf.Tensor3D;
+    const mlpIn = ops.modulate(ops.layerNorm(h, 1e-6), shiftM, scaleM);
+    const mlp = linear(ctx, `${name}.mlp.fc2`, ops.gelu(linear(ctx, `${name}.mlp.fc1`, mlpIn, hidden)), c.hiddenSize);
+    return ops.gatedAdd(h, gateM, mlp);
   }
 
   // adaLN-Zero: the modulation is initialised to zero, so every block starts as the identity.
-  private modulation(ctx: ForwardContext, name: string, cond: tf.Tensor2D, parts: number): tf.Tensor2D[] {
-    const m = linear(ctx, name, silu(cond), parts * this.config.hiddenSize, { initScale: 0 });
-    return tf.split(m, parts, 1) as tf.Tensor2D[];
+  private modulation(ctx: ForwardContext, name: string, cond: Value, parts: number): Value[] {
+    const ops = opsOf(ctx);
+    return ops.split(linear(ctx, name, ops.silu(cond), parts * this.config.hiddenSize, { initScale: 0 }), parts);
   }
 }
 
-function modulate(x: tf.Tensor, shift: tf.Tensor2D, scale: tf.Tensor2D): tf.Tensor {
-  return tf.add(tf.mul(x, tf.add(1, tf.expandDims(scale, 1))), tf.expandDims(shift, 1));
-}
-
-/** 2-D sin-cos position embedding [1, gh*gw, d] for any grid (half the channels per axis). */
-export function sinCos2d(gh: number, gw: number, d: number): tf.Tensor3D {
+/** 2-D sin-cos position embedding values [gh*gw, d] for any grid (half the channels per axis). */
+function sinCos2dValues(gh: number, gw: number, d: number): Float32Array {
   const quarter = d / 4;
   const omega = Array.from({ length: quarter }, (_, i) => 1 / Math.pow(10000, i / quarter));
   const out = new Float32Array(gh * gw * d);
@@ -82,5 +79,10 @@ export function sinCos2d(gh: number, gw: number, d: number): tf.Tensor3D {
         out[base + 3 * quarter + k] = Math.cos(i * omega[k]);
       }
     }
-  return tf.tensor3d(out, [1, gh * gw, d]);
+  return out;
+}
+
+/** 2-D sin-cos position embedding [1, gh*gw, d] for any grid (half the channels per axis). */
+export function sinCos2d(gh: number, gw: number, d: number): tf.Tensor3D {
+  return tf.tensor3d(sinCos2dValues(gh, gw, d), [1, gh * gw, d]);
 }

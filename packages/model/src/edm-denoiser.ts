@@ -3,13 +3,41 @@ import { parseModelConfig, type ModelConfig, type ModelConfigInput } from './con
 import type { Backbone } from './backbone';
 import { DiT } from './dit';
 import type { ForwardContext } from './layers/context';
+import type { Ops, Value } from './ops';
 import { ParamStore } from './param-store';
-import { precondition } from './preconditioning';
+import { precondition, preconditioningVectors, type PreconditioningValues } from './preconditioning';
+import { tfjsOps } from './tfjs-ops';
 import { UNet } from './unet';
 import type { CallOptions, StageCall, UnifiedDenoiser } from './unified-denoiser';
 
 /** Below this, sigma_aug is embedded as this value: ln(0) has no embedding. */
 const MIN_EMBEDDED_SIGMA_AUG = 0.002;
+
+/** The inputs of one call of D, as values of an interpreter; vectors are [N]. */
+export interface DenoiserInputs extends PreconditioningValues {
+  /** The noisy input [N, r, r, C]. */
+  x: Value;
+  /** The condition image [N, r, r, C] (zeros for a first stage); null for a model without condition input. */
+  condition: Value | null;
+  /** 1 / sqrt(sigma_data^2 + sigma_aug^2): the condition's scale. */
+  condScale: Value;
+  /** The embedded sigma_aug, ln(max(sigma_aug, 0.002)) / 4. */
+  cAug: Value;
+  /** 1 where a condition is given, else 0. */
+  hasCondition: Value;
+  /** Class labels [N] (int32), or null: the null class. */
+  classLabels: Value | null;
+}
+
+/** The per-sample vectors of {@link DenoiserInputs}, computed the same way for every interpreter. */
+export function denoiserVectors(sigmaData: number, sigma: Float32Array, sigmaAug: Float32Array, hasCondition: boolean) {
+  return {
+    ...preconditioningVectors(sigma, sigmaData),
+    cAug: Float32Array.from(sigmaAug, (s) => Math.log(Math.max(s, MIN_EMBEDDED_SIGMA_AUG)) / 4),
+    condScale: Float32Array.from(sigmaAug, (s) => 1 / Math.sqrt(sigmaData * sigmaData + s * s)),
+    hasCondition: new Float32Array(sigma.length).fill(hasCondition ? 1 : 0),
+  };
+}
 
 /** Thrown when a call's tensors do not fit the model; the message says which and how. */
 export class ModelInputError extends Error {
@@ -41,12 +69,12 @@ export class EdmDenoiser implements UnifiedDenoiser {
       const counter = { total: 0 };
       tf.tidy(() => {
         const x = tf.zeros([1, r, r, this.channels]) as tf.Tensor4D;
-        this.run(x, new Float32Array([1]), {
+        this.run(x, 1, {
           resolution: r,
           condition: this.config.conditionInput ? x : null,
           sigmaAug: 0.1,
           classLabels: this.numClasses > 0 ? tf.tensor1d([0], 'int32') : null,
-        }, { store: this.store, training: false, dropout: 0, flops: counter });
+        }, { training: false, dropout: 0, flops: counter });
       });
       this.flops.set(r, counter.total);
     }
@@ -68,8 +96,7 @@ export class EdmDenoiser implements UnifiedDenoiser {
 
   denoise(x: tf.Tensor4D, sigma: number | Float32Array, call: StageCall, options: CallOptions = {}): tf.Tensor4D {
     return tf.tidy(() =>
-      this.run(x, perSample(sigma, x.shape[0], 'sigma'), call, {
-        store: this.store,
+      this.run(x, sigma, call, {
         training: options.training ?? false,
         dropout: this.config.dropout,
         rng: options.rng,
@@ -96,29 +123,56 @@ export class EdmDenoiser implements UnifiedDenoiser {
     this.store.dispose();
   }
 
-  private run(x: tf.Tensor4D, sigma: Float32Array, call: StageCall, ctx: ForwardContext): tf.Tensor4D {
-    const [n, h, w, c] = x.shape;
-    this.check(x, call);
-    const sd = this.sigmaData;
-    const aug = perSample(call.sigmaAug ?? 0, n, 'sigmaAug');
-    const hasCondition = call.condition ? 1 : 0;
-    return precondition(x, sigma, sd, (scaled, cNoise) => {
+  /**
+   * The whole denoiser D written against the op set, for any interpreter: tfjs tensors here,
+   * an ONNX graph in `exportOnnx`. `inputs` hold the per-sample vectors of {@link denoiserVectors}.
+   */
+  interpret(ops: Ops, inputs: DenoiserInputs, resolution: number, ctx: Omit<ForwardContext, 'store' | 'ops'> = { training: false, dropout: 0 }): Value {
+    const full: ForwardContext = { ...ctx, store: this.store, ops };
+    return precondition(ops, inputs.x, inputs, (scaled, cNoise) => {
       let input = scaled;
       if (this.config.conditionInput) {
-        const cond = call.condition
-          ? tf.mul(call.condition, tf.tensor4d(Array.from(aug, (s) => 1 / Math.sqrt(sd * sd + s * s)), [n, 1, 1, 1]))
-          : tf.zeros([n, h, w, c]);
-        input = tf.concat([input, cond as tf.Tensor4D], 3);
+        if (!inputs.condition) throw new ModelInputError('this model takes a condition input (zeros for a first stage)');
+        input = ops.concatChannels(input, ops.scalePerSample(inputs.condition, inputs.condScale));
       }
       const emb = {
         cNoise,
-        cAug: tf.tensor1d(Array.from(aug, (s) => Math.log(Math.max(s, MIN_EMBEDDED_SIGMA_AUG)) / 4)),
-        hasCondition: tf.fill([n], hasCondition) as tf.Tensor1D,
-        classLabels: this.numClasses > 0 ? (call.classLabels ?? null) : null,
-        stageIndex: this.resolutions.indexOf(call.resolution),
+        cAug: inputs.cAug,
+        hasCondition: inputs.hasCondition,
+        classLabels: this.numClasses > 0 ? inputs.classLabels : null,
+        stageIndex: this.resolutions.indexOf(resolution),
       };
-      return this.backbone.forward(ctx, input, emb, call.resolution);
+      return this.backbone.forward(full, input, emb, resolution);
     });
+  }
+
+  /**
+   * Checks a call's tensors against the model and computes its per-sample vectors
+   * ({@link denoiserVectors}): what any interpreter of `denoise` starts from.
+   * @throws {@link ModelInputError} naming what does not fit
+   */
+  callVectors(x: tf.Tensor4D, sigma: number | Float32Array, call: StageCall): ReturnType<typeof denoiserVectors> {
+    const n = x.shape[0];
+    this.check(x, call);
+    return denoiserVectors(this.sigmaData, perSample(sigma, n, 'sigma'), perSample(call.sigmaAug ?? 0, n, 'sigmaAug'), !!call.condition);
+  }
+
+  private run(x: tf.Tensor4D, sigma: number | Float32Array, call: StageCall, ctx: Omit<ForwardContext, 'store'>): tf.Tensor4D {
+    const v = this.callVectors(x, sigma, call);
+    const t = (k: keyof typeof v) => tf.tensor1d(v[k]);
+    const inputs: DenoiserInputs = {
+      x,
+      condition: this.config.conditionInput ? (call.condition ?? tf.zerosLike(x)) : null,
+      classLabels: call.classLabels ?? null,
+      cIn: t('cIn'),
+      cSkip: t('cSkip'),
+      cOut: t('cOut'),
+      cNoise: t('cNoise'),
+      cAug: t('cAug'),
+      condScale: t('condScale'),
+      hasCondition: t('hasCondition'),
+    };
+    return this.interpret(tfjsOps, inputs, call.resolution, ctx) as tf.Tensor4D;
   }
 
   private check(x: tf.Tensor4D, call: StageCall): void {

@@ -2,7 +2,7 @@
  * @lowdiff/model: LowDiff's unified multi-resolution networks (UNet, DiT) behind EDM
  * preconditioning, their FLOP counts, and safetensors checkpoints.
  */
-export type { UnifiedDenoiser, StageCall, CallOptions } from './unified-denoiser';
+export type { UnifiedDenoiser, SamplingDenoiser, StageCall, CallOptions } from './unified-denoiser';
 export {
   ModelConfigSchema,
   UNetConfigSchema,
@@ -14,7 +14,7 @@ export {
   type UNetConfig,
   type DiTConfig,
 } from './config';
-export { EdmDenoiser, ModelInputError } from './edm-denoiser';
+export { EdmDenoiser, ModelInputError, denoiserVectors, type DenoiserInputs } from './edm-denoiser';
 export { ParamStore } from './param-store';
 export { sinCos2d } from './dit';
 export {
@@ -31,13 +31,18 @@ export {
 export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_FORMAT, type CheckpointExtras, type LoadedCheckpoint } from './checkpoint';
 export { describeModel, formatDescription, type ModelDescription } from './describe';
 export { REFERENCE_UNET_32, REFERENCE_DIT_LATENT } from './reference-configs';
-export { precondition } from './preconditioning';
+export { precondition, preconditioningVectors, type PreconditioningValues } from './preconditioning';
+export type { Ops, Value } from './ops';
+export { tfjsOps } from './tfjs-ops';
 // Building blocks, for other networks built the same way (e.g. @lowdiff/vae's autoencoders).
 export type { ForwardContext } from './layers/context';
-export { countFlops } from './layers/context';
+export { countFlops, opsOf, param } from './layers/context';
 export { conv2d, type ConvOptions } from './layers/conv2d';
 export { linear, type LinearOptions } from './layers/linear';
 export { groupNorm, layerNormNoAffine, silu, gelu, dropout } from './layers/norm';
 export { selfAttention } from './layers/attention';
 export type { Init } from './param-store';
 export { Adam, type AdamOptions } from './adam';
+export { exportOnnx, DENOISER_VECTOR_INPUTS, type OnnxStage } from './onnx/export-onnx';
+export { OnnxGraph, ONNX_OPSET, type OnnxIo, type OnnxDtype } from './onnx/onnx-graph';
+export { OnnxOps } from './onnx/onnx-ops';

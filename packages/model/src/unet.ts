@@ -1,11 +1,11 @@
-import * as tf from '@tensorflow/tfjs';
 import type { UNetConfig } from './config';
 import { conditioningEmbedding, type EmbeddingInputs } from './conditioning';
-import type { ForwardContext } from './layers/context';
+import { opsOf, type ForwardContext } from './layers/context';
 import { conv2d } from './layers/conv2d';
 import { linear } from './layers/linear';
 import { selfAttention } from './layers/attention';
-import { dropout, groupNorm, silu } from './layers/norm';
+import { dropout, groupNorm } from './layers/norm';
+import type { Value } from './ops';
 import type { Backbone } from './backbone';
 
 const SKIP_SCALE = Math.SQRT1_2; // EDM's skip_scale: keeps activations' variance from growing with depth
@@ -23,7 +23,8 @@ export class UNet implements Backbone {
     return this.config.baseChannels * this.config.channelMult[level];
   }
 
-  forward(ctx: ForwardContext, x: tf.Tensor4D, emb: EmbeddingInputs, resolution: number): tf.Tensor4D {
+  forward(ctx: ForwardContext, x: Value, emb: EmbeddingInputs, resolution: number): Value {
+    const ops = opsOf(ctx);
     const c = this.config;
     const levels = c.channelMult.length;
     const entry = Math.round(Math.log2(c.resolution / resolution));
@@ -40,7 +41,7 @@ export class UNet implements Backbone {
     });
 
     let h = conv2d(ctx, `stem.r${resolution}`, x, this.width(entry));
-    const skips: tf.Tensor4D[] = [h];
+    const skips: Value[] = [h];
     for (let l = entry; l < levels; l++) {
       const res = c.resolution >> l;
       for (let b = 0; b < c.numResBlocks; b++) {
@@ -59,38 +60,35 @@ export class UNet implements Backbone {
       const res = c.resolution >> l;
       for (let b = 0; b <= c.numResBlocks; b++) {
         const skip = skips.pop()!;
-        h = this.block(ctx, `dec.l${l}.b${b}`, tf.concat([h, skip], 3), e, this.width(l), res);
+        h = this.block(ctx, `dec.l${l}.b${b}`, ops.concatChannels(h, skip), e, this.width(l), res);
       }
-      if (l > entry) {
-        const up = tf.image.resizeNearestNeighbor(h, [h.shape[1] * 2, h.shape[2] * 2]);
-        h = conv2d(ctx, `dec.l${l}.up`, up, this.width(l - 1));
-      }
+      if (l > entry) h = conv2d(ctx, `dec.l${l}.up`, ops.upsample2x(h), this.width(l - 1));
     }
-    const out = silu(groupNorm(ctx, `head.r${resolution}.norm`, h, c.groupNormGroups)) as tf.Tensor4D;
+    const out = ops.silu(groupNorm(ctx, `head.r${resolution}.norm`, h, c.groupNormGroups));
     return conv2d(ctx, `head.r${resolution}.conv`, out, c.channels, { initScale: 0 });
   }
 
-  private block(ctx: ForwardContext, name: string, x: tf.Tensor4D, e: tf.Tensor2D, out: number, res: number): tf.Tensor4D {
+  private block(ctx: ForwardContext, name: string, x: Value, e: Value, out: number, res: number): Value {
     const h = this.resBlock(ctx, name, x, e, out);
     return this.config.attentionResolutions.includes(res) ? this.attention(ctx, `${name}.attn`, h) : h;
   }
 
-  private resBlock(ctx: ForwardContext, name: string, x: tf.Tensor4D, e: tf.Tensor2D, out: number): tf.Tensor4D {
+  private resBlock(ctx: ForwardContext, name: string, x: Value, e: Value, out: number): Value {
+    const ops = opsOf(ctx);
     const g = this.config.groupNormGroups;
-    let h = conv2d(ctx, `${name}.conv0`, silu(groupNorm(ctx, `${name}.norm0`, x, g)) as tf.Tensor4D, out);
-    const bias = linear(ctx, `${name}.affine`, e, out);
-    h = tf.add(h, tf.reshape(bias, [-1, 1, 1, out]));
-    h = silu(groupNorm(ctx, `${name}.norm1`, h, g)) as tf.Tensor4D;
-    h = conv2d(ctx, `${name}.conv1`, dropout(ctx, h) as tf.Tensor4D, out, { initScale: 1e-5 });
+    let h = conv2d(ctx, `${name}.conv0`, ops.silu(groupNorm(ctx, `${name}.norm0`, x, g)), out);
+    h = ops.addChannelBias(h, linear(ctx, `${name}.affine`, e, out));
+    h = ops.silu(groupNorm(ctx, `${name}.norm1`, h, g));
+    h = conv2d(ctx, `${name}.conv1`, dropout(ctx, h), out, { initScale: 1e-5 });
     const skip = x.shape[3] === out ? x : conv2d(ctx, `${name}.skip`, x, out, { kernel: 1 });
-    return tf.mul(tf.add(h, skip), SKIP_SCALE);
+    return ops.scale(ops.add(h, skip), SKIP_SCALE);
   }
 
-  private attention(ctx: ForwardContext, name: string, x: tf.Tensor4D): tf.Tensor4D {
-    const [n, hh, ww, ch] = x.shape;
-    const normed = groupNorm(ctx, `${name}.norm`, x, this.config.groupNormGroups);
-    const tokens = tf.reshape(normed, [n, hh * ww, ch]) as tf.Tensor3D;
-    const attended = tf.reshape(selfAttention(ctx, name, tokens, this.config.attentionHeads), [n, hh, ww, ch]);
-    return tf.mul(tf.add(x, attended), SKIP_SCALE);
+  private attention(ctx: ForwardContext, name: string, x: Value): Value {
+    const ops = opsOf(ctx);
+    const [, hh, ww] = x.shape;
+    const tokens = ops.toTokens(groupNorm(ctx, `${name}.norm`, x, this.config.groupNormGroups));
+    const attended = ops.fromTokens(selfAttention(ctx, name, tokens, this.config.attentionHeads), hh, ww);
+    return ops.scale(ops.add(x, attended), SKIP_SCALE);
   }
 }

@@ -53,3 +53,11 @@ export interface UnifiedDenoiser {
   /** Analytic FLOPs of one call on one image at `resolution` (multiply-add = 2 FLOPs). */
   flopsPerCall(resolution: number): number;
 }
+
+/**
+ * What a sampler drives: a {@link UnifiedDenoiser} whose `denoise` may answer asynchronously, as
+ * an ONNX Runtime session does. Every `UnifiedDenoiser` is one.
+ */
+export interface SamplingDenoiser extends Omit<UnifiedDenoiser, 'denoise'> {
+  denoise(x: tf.Tensor4D, sigma: number | Float32Array, call: StageCall, options?: CallOptions): tf.Tensor4D | Promise<tf.Tensor4D>;
+}

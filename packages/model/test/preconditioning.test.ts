@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@lowdiff/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EdmDenoiser, precondition } from '../src';
+import { EdmDenoiser, precondition, preconditioningVectors, tfjsOps } from '../src';
 
 beforeAll(() => initBackend({ backend: 'wasm' }));
 
@@ -12,7 +12,12 @@ describe('EDM preconditioning', () => {
     const xv = new Rng(2).normalArray(4 * 2 * 2 * 1);
     // A known "network": F(y, c) = 2 y + c, so D is computable by hand.
     const d = tf.tidy(() =>
-      precondition(tf.tensor4d(xv, [4, 2, 2, 1]), sigma, sd, (y, c) => tf.add(tf.mul(y, 2), tf.reshape(c, [4, 1, 1, 1])) as tf.Tensor4D).dataSync(),
+      {
+        const v = preconditioningVectors(sigma, sd);
+        const c = { cIn: tf.tensor1d(v.cIn), cSkip: tf.tensor1d(v.cSkip), cOut: tf.tensor1d(v.cOut), cNoise: tf.tensor1d(v.cNoise) };
+        const network = (y: tf.Tensor, cn: tf.Tensor) => tf.add(tf.mul(y, 2), tf.reshape(cn, [4, 1, 1, 1]));
+        return (precondition(tfjsOps, tf.tensor4d(xv, [4, 2, 2, 1]), c, network as never) as tf.Tensor).dataSync();
+      },
     );
     sigma.forEach((s, i) => {
       const cSkip = sd ** 2 / (s ** 2 + sd ** 2);

@@ -1,9 +1,13 @@
 import type { Rng } from '@lowdiff/backend';
-import type { ParamStore } from '../param-store';
+import type { Ops, Value } from '../ops';
+import type { Init, ParamStore } from '../param-store';
+import { tfjsOps } from '../tfjs-ops';
 
 /** What every layer needs during one forward pass. */
 export interface ForwardContext {
   store: ParamStore;
+  /** The interpreter of the op set; TensorFlow.js when absent. */
+  ops?: Ops;
   training: boolean;
   dropout: number;
   rng?: Rng;
@@ -13,4 +17,13 @@ export interface ForwardContext {
 
 export function countFlops(ctx: ForwardContext, flopsPerImage: number): void {
   if (ctx.flops) ctx.flops.total += flopsPerImage;
+}
+
+export function opsOf(ctx: ForwardContext): Ops {
+  return ctx.ops ?? tfjsOps;
+}
+
+/** A named weight of the store, as a value of the context's interpreter. */
+export function param(ctx: ForwardContext, name: string, shape: number[], init: Init, trainable = true): Value {
+  return opsOf(ctx).weight(ctx.store.param(name, shape, init, trainable));
 }

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import { countFlops, type ForwardContext } from './context';
+import type { Value } from '../ops';
+import { countFlops, opsOf, param, type ForwardContext } from './context';
 
 export interface ConvOptions {
   kernel?: number;
@@ -8,16 +8,15 @@ export interface ConvOptions {
   initScale?: number;
 }
 
-/** A "same"-padded convolution with bias, NHWC. */
-export function conv2d(ctx: ForwardContext, name: string, x: tf.Tensor4D, out: number, opts: ConvOptions = {}): tf.Tensor4D {
+/** A "same"-padded convolution with bias over an NHWC feature map. */
+export function conv2d<V extends Value>(ctx: ForwardContext, name: string, x: V, out: number, opts: ConvOptions = {}): V {
   const k = opts.kernel ?? 3;
   const stride = opts.stride ?? 1;
   const cin = x.shape[3];
   const fanIn = k * k * cin;
   const scale = opts.initScale ?? 1;
-  const w = ctx.store.param(`${name}.weight`, [k, k, cin, out], scale === 0 ? { kind: 'zeros' } : { kind: 'normal', std: scale / Math.sqrt(fanIn) });
-  const b = ctx.store.param(`${name}.bias`, [out], { kind: 'zeros' });
-  const y = tf.conv2d(x, w as tf.Tensor4D, stride, 'same');
-  countFlops(ctx, 2 * y.shape[1] * y.shape[2] * fanIn * out);
-  return tf.add(y, b);
+  const w = param(ctx, `${name}.weight`, [k, k, cin, out], scale === 0 ? { kind: 'zeros' } : { kind: 'normal', std: scale / Math.sqrt(fanIn) });
+  const b = param(ctx, `${name}.bias`, [out], { kind: 'zeros' });
+  countFlops(ctx, 2 * Math.ceil(x.shape[1] / stride) * Math.ceil(x.shape[2] / stride) * fanIn * out);
+  return opsOf(ctx).conv2d(x, w, b, stride) as V;
 }

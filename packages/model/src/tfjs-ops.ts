@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Ops, Value } from './ops';
+
+const T = (v: Value) => v as tf.Tensor;
+const T4 = (v: Value) => v as tf.Tensor4D;
+
+/** `v` [N] shaped to broadcast over the other axes of a rank-`rank` value. */
+const perSample = (v: Value, rank: number) => tf.reshape(T(v), [-1, ...Array<number>(rank - 1).fill(1)]);
+
+/**
+ * GroupNorm over NHWC. Statistics come from two batched matrix products (sum over pixels of x
+ * and x^2) and a last-axis mean over each group's channels: wasm reduces non-trailing axes and
+ * broadcasts 5-D tensors slowly, and this form does neither, so the layer costs a fraction of a
+ * moments()-based one; the normalisation is folded into one per-(sample, channel) scale and shift.
+ */
+function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number, eps: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const g = Math.min(groups, c);
+  const pixels = h * w;
+  const flat = tf.reshape(x, [n, pixels, c]) as tf.Tensor3D;
+  const ones = tf.fill([n, 1, pixels], 1 / pixels) as tf.Tensor3D;
+  const groupMean = (t: tf.Tensor3D) => tf.mean(tf.reshape(tf.matMul(ones, t), [n, g, c / g]), 2, true);
+  const mean = groupMean(flat);
+  const variance = tf.relu(tf.sub(groupMean(tf.square(flat) as tf.Tensor3D), tf.square(mean)));
+  const perChannel = (t: tf.Tensor) => tf.reshape(tf.tile(t, [1, 1, c / g]), [n, 1, 1, c]);
+  const scale = tf.mul(perChannel(tf.rsqrt(tf.add(variance, eps))), gamma);
+  const shift = tf.sub(beta, tf.mul(perChannel(mean), scale));
+  return tf.add(tf.mul(x, scale), shift);
+}
+
+/** The op set run eagerly by TensorFlow.js: differentiable, so it is what training uses. */
+export const tfjsOps: Ops = {
+  weight: (v) => v,
+  constant: (values, shape) => tf.tensor(values, shape),
+
+  conv2d: (x, w, b, stride) => tf.add(tf.conv2d(T4(x), T4(w), stride, 'same'), T(b)),
+  linear(x, w, b) {
+    const inDim = x.shape[x.shape.length - 1];
+    const out = w.shape[1];
+    let y = tf.matMul(tf.reshape(T(x), [-1, inDim]), T(w) as tf.Tensor2D);
+    if (b) y = tf.add(y, T(b));
+    return tf.reshape(y, [...x.shape.slice(0, -1), out]);
+  },
+  groupNorm: (x, gamma, beta, groups, eps) => groupNorm(T4(x), T(gamma), T(beta), groups, eps),
+  layerNorm(x, eps) {
+    const { mean, variance } = tf.moments(T(x), -1, true);
+    return tf.mul(tf.sub(T(x), mean), tf.rsqrt(tf.add(variance, eps)));
+  },
+  silu: (x) => tf.mul(T(x), tf.sigmoid(T(x))),
+  gelu(x) {
+    const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(T(x), tf.mul(0.044715, tf.pow(T(x), 3))));
+    return tf.mul(tf.mul(0.5, T(x)), tf.add(1, tf.tanh(inner)));
+  },
+
+  add: (a, b) => tf.add(T(a), T(b)),
+  scale: (x, k) => tf.mul(T(x), k),
+  scalePerSample: (x, v) => tf.mul(T(x), perSample(v, x.shape.length)),
+  addChannelBias: (x, v) => tf.add(T(x), tf.reshape(T(v), [-1, 1, 1, x.shape[3]])),
+  modulate: (x, shift, scale) => tf.add(tf.mul(T(x), tf.add(1, tf.expandDims(T(scale), 1))), tf.expandDims(T(shift), 1)),
+  gatedAdd: (h, gate, y) => tf.add(T(h), tf.mul(tf.expandDims(T(gate), 1), T(y))),
+
+  concatChannels: (a, b) => tf.concat([T4(a), T4(b)], 3),
+  upsample2x: (x) => tf.image.resizeNearestNeighbor(T4(x), [x.shape[1] * 2, x.shape[2] * 2]),
+  toTokens: (x) => tf.reshape(T(x), [-1, x.shape[1] * x.shape[2], x.shape[3]]),
+  fromTokens: (t, h, w) => tf.reshape(T(t), [-1, h, w, t.shape[2]]),
+  patchify(x, p) {
+    const [, h, w, c] = x.shape;
+    const grid = tf.reshape(T(x), [-1, h / p, p, w / p, p, c]);
+    return tf.reshape(tf.transpose(grid, [0, 1, 3, 2, 4, 5]), [-1, (h / p) * (w / p), p * p * c]);
+  },
+  unpatchify(t, gh, gw, p, channels) {
+    const grid = tf.reshape(T(t), [-1, gh, gw, p, p, channels]);
+    return tf.reshape(tf.transpose(grid, [0, 1, 3, 2, 4, 5]), [-1, gh * p, gw * p, channels]);
+  },
+  split: (x, parts) => tf.split(T(x), parts, 1),
+
+  attention(qkv, heads) {
+    const [n, t, d3] = qkv.shape;
+    const d = d3 / 3;
+    const dh = d / heads;
+    // [N, T, 3, H, dh] -> three [N*H, T, dh]: 3-D batched matmuls
+    const split = tf.transpose(tf.reshape(T(qkv), [n, t, 3, heads, dh]), [2, 0, 3, 1, 4]);
+    const [q, k, v] = tf.unstack(split).map((p) => tf.reshape(p, [n * heads, t, dh]) as tf.Tensor3D);
+    const weights = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)));
+    return tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, v), [n, heads, t, dh]), [0, 2, 1, 3]), [n, t, d]);
+  },
+  gather: (table, ids) => tf.gather(T(table), T(ids).dtype === 'int32' ? T(ids) : tf.cast(T(ids), 'int32')),
+  row: (table, index) => tf.slice(T(table), [index, 0], [1, -1]),
+  sinusoid(values, freqs, k) {
+    const args = tf.mul(tf.reshape(tf.mul(T(values), k), [-1, 1]), tf.reshape(T(freqs), [1, -1]));
+    return tf.concat([tf.cos(args), tf.sin(args)], 1);
+  },
+};
