@@ -1,4 +1,4 @@
-import type { EdmDenoiser } from '@lowdiff/model';
+import type { SamplingDenoiser } from '@lowdiff/model';
 import { loadDataset } from '@lowdiff/data';
 import { loadShippedClassifier } from '@lowdiff/metrics';
 import type { ResolvedCascadePlan } from '@lowdiff/sampler';
@@ -9,6 +9,8 @@ import type { SamplingPool } from './sampling-pool';
 
 export interface BenchRow {
   plan: string;
+  /** The runtime the row sampled on, where the bench compares several. */
+  runtime?: string;
   nfePerStage: string;
   nfe: number;
   effectiveNfe: number;
@@ -39,14 +41,26 @@ export interface BenchOptions {
   pool?: SamplingPool;
 }
 
-/** Runs the plans interleaved (round r samples indices [r*m, (r+1)*m) of every plan), then scores each. */
-export async function runBench(
-  model: EdmDenoiser,
-  plans: ResolvedCascadePlan[],
-  o: BenchOptions,
-  classNames?: string[],
-): Promise<{ rows: BenchRow[]; generated: Generated[] }> {
-  const labels = classLabels('all', o.count, model.numClasses, classNames);
+/** One row of a bench: a plan sampled on a runtime. */
+export interface BenchEntry {
+  plan: ResolvedCascadePlan;
+  model: SamplingDenoiser;
+  /** The runtime's name, shown beside the plan's when the bench compares runtimes. */
+  runtime?: string;
+}
+
+/** Every plan on every runtime, runtime by runtime (the first entry is the baseline of the speed-up). */
+export function benchEntries(plans: ResolvedCascadePlan[], runtimes: { runtime: string; denoiser: SamplingDenoiser }[]): BenchEntry[] {
+  return runtimes.flatMap((r) => plans.map((plan) => ({ plan, model: r.denoiser, runtime: runtimes.length > 1 ? r.runtime : undefined })));
+}
+
+/**
+ * Runs the entries interleaved (round r samples indices [r*m, (r+1)*m) of every entry), then
+ * scores each. `benchEntries` makes entries for plans on one or several runtimes.
+ */
+export async function runBench(entries: BenchEntry[], o: BenchOptions, classNames?: string[]): Promise<{ rows: BenchRow[]; generated: Generated[] }> {
+  const plans = entries.map((e) => e.plan);
+  const labels = classLabels('all', o.count, entries[0].model.numClasses, classNames);
   const parts: Generated[][] = plans.map(() => []);
   const stripCount = o.stripCount ?? 0;
   const per = Math.ceil(o.count / o.rounds);
@@ -55,11 +69,12 @@ export async function runBench(
   for (let r = 0; r * per < o.count; r++)
     for (const i of plans.keys()) tasks.push({ round: r, plan: i, first: r * per, n: Math.min(per, o.count - r * per) });
   let done = 0;
+  const label = (i: number) => `${plans[i].name ?? `plan ${i + 1}`}${entries[i].runtime ? ` [${entries[i].runtime}]` : ''}`;
   const runTask = async (t: (typeof tasks)[number]) => {
     const request = { count: t.n, seed: o.seed, firstIndex: t.first, labels: labels?.slice(t.first, t.first + t.n), batchSize: o.batchSize, stripCount: t.round === 0 ? stripCount : 0 };
-    if (!o.pool) o.onProgress?.(`round ${t.round + 1}: ${plans[t.plan].name} (${t.n} samples)`);
-    const g = o.pool ? await o.pool.run({ ...request, plan: plans[t.plan] }) : await generate(model, plans[t.plan], { ...request, decode: o.decode, resample: o.resample });
-    if (o.pool) o.onProgress?.(`${++done}/${tasks.length} done: round ${t.round + 1} of ${plans[t.plan].name} (${t.n} samples)`);
+    if (!o.pool) o.onProgress?.(`round ${t.round + 1}: ${label(t.plan)} (${t.n} samples)`);
+    const g = o.pool ? await o.pool.run({ ...request, plan: plans[t.plan] }) : await generate(entries[t.plan].model, plans[t.plan], { ...request, decode: o.decode, resample: o.resample });
+    if (o.pool) o.onProgress?.(`${++done}/${tasks.length} done: round ${t.round + 1} of ${label(t.plan)} (${t.n} samples)`);
     return g;
   };
   // A pool takes every task at once and runs them in order; one thread runs them one by one.
@@ -77,10 +92,11 @@ export async function runBench(
   const rate = (g: Generated) => imagesPerSecond(g, o.pool?.workers);
   const rows: BenchRow[] = [];
   for (const [i, g] of gens.entries()) {
-    if (ref) o.onProgress?.(`scoring ${plans[i].name}`);
+    if (ref) o.onProgress?.(`scoring ${label(i)}`);
     const ips = rate(g);
     rows.push({
       plan: plans[i].name ?? `plan ${i + 1}`,
+      ...(entries[i].runtime ? { runtime: entries[i].runtime } : {}),
       nfePerStage: g.stages.map((s) => `${s.resolution}:${s.nfe}`).join(' '),
       nfe: g.nfe,
       effectiveNfe: g.effectiveNfe,
@@ -101,7 +117,7 @@ export function benchTable(rows: BenchRow[]): string {
   ];
   for (const r of rows)
     lines.push(
-      `| ${r.plan} | ${r.nfePerStage} | ${r.nfe} | ${r.effectiveNfe.toFixed(2)} | ${r.imagesPerSec.toFixed(2)} | ${r.speedup.toFixed(2)}x | ${r.scores ? r.scores.fid.toFixed(3) : '-'} | ${r.scores ? r.scores.kid.toFixed(4) : '-'} | ${pct(r.scores?.conditionalAccuracy)} | ${r.scores?.lowResPsnr != null ? r.scores.lowResPsnr.toFixed(2) + ' dB' : '-'} |`,
+      `| ${r.plan}${r.runtime ? ` [${r.runtime}]` : ''} | ${r.nfePerStage} | ${r.nfe} | ${r.effectiveNfe.toFixed(2)} | ${r.imagesPerSec.toFixed(2)} | ${r.speedup.toFixed(2)}x | ${r.scores ? r.scores.fid.toFixed(3) : '-'} | ${r.scores ? r.scores.kid.toFixed(4) : '-'} | ${pct(r.scores?.conditionalAccuracy)} | ${r.scores?.lowResPsnr != null ? r.scores.lowResPsnr.toFixed(2) + ' dB' : '-'} |`,
     );
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BackendNameSchema } from '@lowdiff/backend';
+import { RUNTIMES } from './runtime';
 
 /**
  * A command-line flag declared once: commander's syntax, help and default, and the zod schema
@@ -72,13 +73,28 @@ export const samplingFlags = {
   extractor: () => flag('--extractor <name>', 'classifier-fmnist | classifier-mnist (default: the one for --data)', ExtractorSchema.optional()),
   batchSize: () => flag('--batch-size <n>', 'images per batch (speed only; the images do not change)', z.coerce.number().int().min(1), { default: '64' }),
   workers: () =>
-    flag('--workers <n>', 'sample in this many worker threads (wasm uses one core each; the images stay the same)', z.coerce.number().int().min(1).max(64), {
+    flag('--workers <n>', 'tfjs runtime: sample in this many worker threads (wasm uses one core each; the images stay the same)', z.coerce.number().int().min(1).max(64), {
       default: '1',
     }),
   metrics: () => flag('--no-metrics', 'speed only', z.boolean(), { default: true }),
   out: (defaultDir: string, help = 'output folder') => flag('--out <dir>', help, z.string().min(1), { default: defaultDir }),
   images: () => flag('--no-images', 'skip the per-image PNGs', z.boolean(), { default: true }),
   vae: () => flag('--vae <file>', 'the VAE that decodes (default: the one recorded in the checkpoint)', z.string().optional()),
+  runtime: () =>
+    flag('--runtime <name>', 'auto | ort (ONNX Runtime, every core) | tfjs (the --backend); auto is ort where onnxruntime-node loads', z.enum(['auto', ...RUNTIMES]), {
+      default: 'auto',
+    }),
+  runtimes: () =>
+    flag(
+      '--runtime <list>',
+      'auto | ort | tfjs, or several comma-separated (ort,tfjs) to compare runtimes in one interleaved run',
+      z
+        .string()
+        .transform((s) => s.split(',').map((r) => r.trim()))
+        .pipe(z.array(z.enum(['auto', ...RUNTIMES])).min(1)),
+      { default: 'auto' },
+    ),
+  threads: () => flag('--threads <n>', 'ONNX Runtime intra-op threads (default: every core)', z.coerce.number().int().min(1).max(256).optional()),
   backend: () => flag('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', BackendNameSchema, { default: 'auto' }),
   json: (help: string) => flag('--json', help, z.boolean().default(false)),
 };

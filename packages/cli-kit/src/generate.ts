@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { UnifiedDenoiser } from '@lowdiff/model';
+import type { SamplingDenoiser } from '@lowdiff/model';
 import { runCascade, type CascadeResult, type ResolvedCascadePlan, type RunCascadeOptions } from '@lowdiff/sampler';
 
 /** Samples made by a plan, kept as plain arrays so thousands fit without holding tensors. */
@@ -45,9 +45,9 @@ export interface GenerateOptions {
 
 /**
  * Runs a plan over `count` samples in batches. Sample i depends only on (seed, i), so the batch
- * size changes speed, never the images.
+ * size changes speed, never the images. `model.denoise` may answer synchronously or with a promise.
  */
-export async function generate(model: UnifiedDenoiser, plan: ResolvedCascadePlan, o: GenerateOptions): Promise<Generated> {
+export async function generate(model: SamplingDenoiser, plan: ResolvedCascadePlan, o: GenerateOptions): Promise<Generated> {
   const r = plan.stages[plan.stages.length - 1].resolution;
   const r0 = plan.stages[0].resolution;
   const c = model.channels;

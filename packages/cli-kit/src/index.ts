@@ -8,9 +8,10 @@ export { planPresets, resolvePlan, stagePreset, STAGE_PRESETS, withGuidanceScale
 export { generate, concatGenerated, imagesPerSecond, toBytes, upscaleNearest, sizeOptions, type Generated, type GenerateOptions } from './generate';
 export { referenceFeatures, score, defaultExtractor, formatScores, type Reference, type Scores } from './evaluate';
 export { loadModelForSampling, classLabels } from './checkpoint-model';
-export { runBench, benchTable, splitPlans, type BenchRow, type BenchOptions } from './bench-runner';
+export { runBench, benchEntries, benchTable, splitPlans, type BenchRow, type BenchOptions, type BenchEntry } from './bench-runner';
 export { SamplingPool, type PoolModel } from './sampling-pool';
 export type { SamplingTask } from './sampling-worker';
 export { writeSamples } from './write-samples';
 export { runTraining, stagesFromFlag } from './run-training';
 export { addFlags, flagGroups, samplingFlags, type Flag, type FlagValues, type OptionTarget } from './flags';
+export { openRuntime, checkWorkers, runtimeLabel, RUNTIMES, type RuntimeName, type SamplingRuntime } from './runtime';

@@ -18,7 +18,7 @@ describe('SamplingPool', () => {
     await saveCheckpoint(checkpoint, model);
     const plans = [baselinePlan(8, 3, 'heun'), cascadePlan([4, 8], [3, 2], { start: { kind: 'upsampled', sigmaStart: 1 } })];
     const options = { count: 7, rounds: 3, seed: 5, batchSize: 2, data: 'fashion-mnist', metrics: false, stripCount: 2 };
-    const single = await runBench(model, plans, options);
+    const single = await runBench(plans.map((plan) => ({ plan, model })), options);
     const pool = new SamplingPool({ checkpoint, backend: 'wasm' }, 2);
     const request = { count: 5, seed: 9, labels: [0, 1, 2, 0, 1], batchSize: 2, stripCount: 3 };
     const progress: number[] = [];
@@ -27,7 +27,7 @@ describe('SamplingPool', () => {
     expect(spread.labels).toEqual(oneThread.labels);
     expect(Array.from(spread.strip[1].images)).toEqual(Array.from(oneThread.strip[1].images));
     expect(progress.sort((a, b) => a - b).at(-1)).toBe(5);
-    const pooled = await runBench(model, plans, { ...options, pool }).finally(() => pool.close());
+    const pooled = await runBench(plans.map((plan) => ({ plan, model })), { ...options, pool }).finally(() => pool.close());
     for (const [i, g] of pooled.generated.entries()) {
       const want = single.generated[i];
       expect(g.count).toBe(7);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Rng } from '@lowdiff/backend';
-import { conv2d, dropout, linear, ParamStore, readSafetensorsFile, writeSafetensorsFile, type ForwardContext } from '@lowdiff/model';
+import { conv2d, dropout, linear, OnnxGraph, OnnxOps, opsOf, ParamStore, readSafetensorsFile, writeSafetensorsFile, type ForwardContext, type Value } from '@lowdiff/model';
 import type { ExtractorOutput, FeatureExtractor } from './feature-extractor';
 import { MetricsError } from './errors';
 
@@ -97,14 +97,34 @@ export class ClassifierExtractor implements FeatureExtractor {
   }
 
   private forward(x: tf.Tensor4D, training: boolean, rng?: Rng): { features: tf.Tensor2D; logits: tf.Tensor2D } {
-    const ctx: ForwardContext = { store: this.store, training, dropout: this.config.dropout, rng };
+    const out = this.interpret({ store: this.store, training, dropout: this.config.dropout, rng }, x);
+    return out as { features: tf.Tensor2D; logits: tf.Tensor2D };
+  }
+
+  /** The network written against the op set: tfjs tensors here, an ONNX graph in {@link exportOnnx}. */
+  private interpret(ctx: ForwardContext, x: Value): { features: Value; logits: Value } {
+    const ops = opsOf(ctx);
     let h = x;
     this.config.widths.forEach((w, i) => {
-      h = tf.maxPool(tf.relu(conv2d(ctx, `conv${i}`, h, w)), 2, 2, 'valid');
+      h = ops.maxPool2(ops.relu(conv2d(ctx, `conv${i}`, h, w)));
     });
-    const flat = tf.reshape(h, [h.shape[0], -1]);
-    const features = tf.relu(linear(ctx, 'features', flat, this.config.featureDim)) as tf.Tensor2D;
-    const logits = linear(ctx, 'logits', dropout(ctx, features), this.config.numClasses) as tf.Tensor2D;
+    const features = ops.relu(linear(ctx, 'features', ops.flatten(h), this.config.featureDim));
+    const logits = linear(ctx, 'logits', dropout(ctx, features), this.config.numClasses);
     return { features, logits };
   }
+
+  /**
+   * The classifier as an ONNX graph (opset 17, dynamic batch): input `images` [N, s, s, C] at the
+   * input size (fit other sizes first), outputs `features` [N, featureDim] and `logits`.
+   */
+  exportOnnx(): Uint8Array {
+    const graph = new OnnxGraph(this.name);
+    const ops = new OnnxOps(graph);
+    const { inputSize: s, channels } = this.config;
+    const { features, logits } = this.interpret({ store: this.store, ops, training: false, dropout: 0 }, ops.input('images', [1, s, s, channels], 'map'));
+    ops.output('features', features);
+    ops.output('logits', logits);
+    return graph.encode();
+  }
+
 }

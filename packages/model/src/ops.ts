@@ -30,6 +30,7 @@ export interface Ops {
   /** LayerNorm over the last axis, without affine parameters. */
   layerNorm(x: Value, eps: number): Value;
   silu(x: Value): Value;
+  relu(x: Value): Value;
   /** GELU, tanh approximation. */
   gelu(x: Value): Value;
 
@@ -58,11 +59,15 @@ export interface Ops {
   patchify(x: Value, p: number): Value;
   /** The inverse of `patchify` for a grid of gh x gw patches with `channels` channels. */
   unpatchify(t: Value, gh: number, gw: number, p: number, channels: number): Value;
-  /** Splits [N, k*D] into k values [N, D]. */
+  /** Splits the last axis into `parts` equal values. */
   split(x: Value, parts: number): Value[];
+  /** 2x2 max pooling with stride 2 of a feature map. */
+  maxPool2(x: Value): Value;
+  /** [N, H, W, C] feature map -> [N, H*W*C] in NHWC order. */
+  flatten(x: Value): Value;
 
-  /** softmax(q k^T / sqrt(dh)) v per head, from fused projections qkv [N, T, 3D]; returns [N, T, D]. */
-  attention(qkv: Value, heads: number): Value;
+  /** softmax(q k^T / sqrt(dh)) v per head for q, k, v [N, T, D]; returns [N, T, D]. */
+  attention(q: Value, k: Value, v: Value, heads: number): Value;
   /** Rows of `table` [R, D] at integer-valued ids [N] (int labels, or 0/1 floats): [N, D]. */
   gather(table: Value, ids: Value): Value;
   /** Row `index` of `table` [R, D] as [1, D], to add to every sample. */

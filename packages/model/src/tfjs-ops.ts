@@ -47,6 +47,7 @@ export const tfjsOps: Ops = {
     return tf.mul(tf.sub(T(x), mean), tf.rsqrt(tf.add(variance, eps)));
   },
   silu: (x) => tf.mul(T(x), tf.sigmoid(T(x))),
+  relu: (x) => tf.relu(T(x)),
   gelu(x) {
     const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(T(x), tf.mul(0.044715, tf.pow(T(x), 3))));
     return tf.mul(tf.mul(0.5, T(x)), tf.add(1, tf.tanh(inner)));
@@ -72,17 +73,18 @@ export const tfjsOps: Ops = {
     const grid = tf.reshape(T(t), [-1, gh, gw, p, p, channels]);
     return tf.reshape(tf.transpose(grid, [0, 1, 3, 2, 4, 5]), [-1, gh * p, gw * p, channels]);
   },
-  split: (x, parts) => tf.split(T(x), parts, 1),
+  split: (x, parts) => tf.split(T(x), parts, -1),
+  maxPool2: (x) => tf.maxPool(T4(x), 2, 2, 'valid'),
+  flatten: (x) => tf.reshape(T(x), [-1, x.shape[1] * x.shape[2] * x.shape[3]]),
 
-  attention(qkv, heads) {
-    const [n, t, d3] = qkv.shape;
-    const d = d3 / 3;
+  attention(q, k, v, heads) {
+    const [n, t, d] = q.shape;
     const dh = d / heads;
-    // [N, T, 3, H, dh] -> three [N*H, T, dh]: 3-D batched matmuls
-    const split = tf.transpose(tf.reshape(T(qkv), [n, t, 3, heads, dh]), [2, 0, 3, 1, 4]);
-    const [q, k, v] = tf.unstack(split).map((p) => tf.reshape(p, [n * heads, t, dh]) as tf.Tensor3D);
-    const weights = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)));
-    return tf.reshape(tf.transpose(tf.reshape(tf.matMul(weights, v), [n, heads, t, dh]), [0, 2, 1, 3]), [n, t, d]);
+    // [N, T, H*dh] -> [N*H, T, dh]: 3-D batched matmuls
+    const perHead = (x: Value) => (heads === 1 ? T(x) : tf.reshape(tf.transpose(tf.reshape(T(x), [n, t, heads, dh]), [0, 2, 1, 3]), [n * heads, t, dh])) as tf.Tensor3D;
+    const weights = tf.softmax(tf.mul(tf.matMul(perHead(q), perHead(k), false, true), 1 / Math.sqrt(dh)));
+    const attended = tf.matMul(weights, perHead(v));
+    return heads === 1 ? attended : tf.reshape(tf.transpose(tf.reshape(attended, [n, heads, t, dh]), [0, 2, 1, 3]), [n, t, d]);
   },
   gather: (table, ids) => tf.gather(T(table), T(ids).dtype === 'int32' ? T(ids) : tf.cast(T(ids), 'int32')),
   row: (table, index) => tf.slice(T(table), [index, 0], [1, -1]),

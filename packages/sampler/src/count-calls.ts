@@ -1,4 +1,4 @@
-import type { Denoiser } from './denoiser';
+import { scopedCall, type Denoiser } from './denoiser';
 
 /** A denoiser wrapped to count how often, and on how many images, it ran. */
 export interface CallCounter {
@@ -17,12 +17,13 @@ export interface CallCounter {
 }
 
 /**
- * Wraps a denoiser (typically the network, below any guidance wrapper) to count its calls.
+ * Wraps a denoiser (typically the network, below any guidance wrapper) to count its calls. The
+ * wrapped denoiser answers with a promise, whether `denoiser` is synchronous or not.
  *
  * @example
  * ```ts
  * const c = countCalls(cond), u = countCalls(uncond);
- * sampleHeun(withGuidance(c.denoiser, u.denoiser, { scale: 2 }), x, sigmas);
+ * await sampleHeun(withGuidance(c.denoiser, u.denoiser, { scale: 2 }), x, sigmas);
  * c.calls + u.calls; // network calls: 2 (2N - 1)
  * ```
  */
@@ -30,10 +31,10 @@ export function countCalls(denoiser: Denoiser): CallCounter {
   let calls = 0;
   let images = 0;
   return {
-    denoiser: (x, sigma) => {
+    denoiser: async (x, sigma) => {
       calls++;
       images += x.shape[0];
-      return denoiser(x, sigma);
+      return scopedCall(denoiser, x, sigma);
     },
     get calls() {
       return calls;

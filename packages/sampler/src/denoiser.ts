@@ -3,9 +3,11 @@ import { SamplerError } from './sampler-error';
 
 /**
  * An EDM denoiser D(x; sigma): the estimate of the clean image given `x` = clean + sigma * noise.
- * It returns a new tensor of x's shape and must not dispose `x`.
+ * It returns a new tensor of x's shape, now or as a promise (e.g. an ONNX Runtime session), and
+ * must not dispose `x`. A synchronous denoiser's other allocations are disposed for it; an
+ * asynchronous one must dispose its own (tf.tidy cannot span an await).
  */
-export type Denoiser = (x: tf.Tensor4D, sigma: number) => tf.Tensor4D;
+export type Denoiser = (x: tf.Tensor4D, sigma: number) => tf.Tensor4D | Promise<tf.Tensor4D>;
 
 /** A source of standard-normal noise of a given shape (e.g. from `Rng`); the caller owns the result. */
 export type NoiseSource = (shape: number[]) => tf.Tensor;
@@ -27,7 +29,7 @@ export interface StepInfo {
   denoised: tf.Tensor4D;
 }
 
-/** Per-step callback, for progress and previews. */
+/** Per-step callback, for progress and previews (not awaited). */
 export type StepCallback = (info: StepInfo) => void;
 
 /** Options every solver takes. */
@@ -42,10 +44,29 @@ export interface SolverResult {
   nfe: number;
 }
 
-// The denoiser is user code: tidy keeps whatever it allocates besides its result from leaking, and
-// the shape check turns a wrong-shaped result into a message instead of a broadcast surprise.
-export function callDenoiser(denoiser: Denoiser, x: tf.Tensor4D, sigma: number, who: string): tf.Tensor4D {
-  const out = tf.tidy(() => denoiser(x, sigma));
+/**
+ * Calls a denoiser the way tf.tidy would where it can: a synchronous call runs in a scope that
+ * disposes whatever it allocates besides its result. A call that answers with a promise keeps its
+ * synchronous allocations (its continuation may still need them) and disposes its own.
+ */
+export function scopedCall<A>(denoiser: (x: tf.Tensor4D, a: A) => tf.Tensor4D | Promise<tf.Tensor4D>, x: tf.Tensor4D, a: A): Promise<tf.Tensor4D> {
+  const engine = tf.engine();
+  engine.startScope();
+  let out: tf.Tensor4D | Promise<tf.Tensor4D> | undefined;
+  try {
+    out = denoiser(x, a);
+  } finally {
+    // Nothing runs between startScope and endScope but the synchronous call, so the scope holds
+    // exactly its allocations: keep the result (or, for a promise, all of them), dispose the rest.
+    engine.endScope(out instanceof tf.Tensor ? out : out === undefined ? undefined : [...engine.state.activeScope.track]);
+  }
+  return Promise.resolve(out);
+}
+
+// The denoiser is user code: the scope keeps whatever it allocates besides its result from leaking,
+// and the shape check turns a wrong-shaped result into a message instead of a broadcast surprise.
+export async function callDenoiser(denoiser: Denoiser, x: tf.Tensor4D, sigma: number, who: string): Promise<tf.Tensor4D> {
+  const out = await scopedCall(denoiser, x, sigma);
   if (!sameShape(out.shape, x.shape)) {
     const shape = out.shape;
     out.dispose();

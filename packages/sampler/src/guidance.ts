@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { Denoiser } from './denoiser';
+import { scopedCall, type Denoiser } from './denoiser';
 import { SamplerError } from './sampler-error';
 
 /**
@@ -33,9 +33,19 @@ export function guidanceActive(guidance: Guidance, sigma: number): boolean {
  */
 export function withGuidance(cond: Denoiser, uncond: Denoiser, guidance: Guidance): Denoiser {
   const g = parseGuidance(guidance);
-  return (x, sigma) => {
-    if (!guidanceActive(g, sigma)) return cond(x, sigma);
-    return tf.tidy(() => combine(cond(x, sigma), uncond(x, sigma), g.scale));
+  return async (x, sigma) => {
+    if (!guidanceActive(g, sigma)) return scopedCall(cond, x, sigma);
+    const c = await scopedCall(cond, x, sigma);
+    try {
+      const u = await scopedCall(uncond, x, sigma);
+      try {
+        return tf.tidy(() => combine(c, u, g.scale));
+      } finally {
+        u.dispose();
+      }
+    } finally {
+      c.dispose();
+    }
   };
 }
 
@@ -58,17 +68,27 @@ export interface BatchedGuidanceNet {
  */
 export function withBatchedGuidance(net: BatchedGuidanceNet, guidance: Guidance): Denoiser {
   const g = parseGuidance(guidance);
-  return (x, sigma) => {
-    if (!guidanceActive(g, sigma)) return net.cond(x, sigma);
-    return tf.tidy(() => {
-      const n = x.shape[0];
-      const out = net.both(tf.concat([x, x], 0), sigma);
+  return async (x, sigma) => {
+    if (!guidanceActive(g, sigma)) return scopedCall(net.cond, x, sigma);
+    const n = x.shape[0];
+    const doubled = tf.concat([x, x], 0) as tf.Tensor4D;
+    let out: tf.Tensor4D;
+    try {
+      out = await scopedCall(net.both, doubled, sigma);
+    } finally {
+      doubled.dispose();
+    }
+    try {
       if (out.shape[0] !== 2 * n) {
         throw new SamplerError(`withBatchedGuidance: the doubled-batch call returned ${out.shape[0]} images for ${2 * n}`);
       }
-      const [c, u] = tf.split(out, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
-      return combine(c, u, g.scale);
-    });
+      return tf.tidy(() => {
+        const [c, u] = tf.split(out, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
+        return combine(c, u, g.scale);
+      });
+    } finally {
+      out.dispose();
+    }
   };
 }
 

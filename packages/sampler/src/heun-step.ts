@@ -8,18 +8,18 @@ import { callDenoiser, eulerUpdate, type Denoiser } from './denoiser';
  *
  * @returns the new sample and how many further denoiser calls were made (0 or 1)
  */
-export function heunStep(
+export async function heunStep(
   denoiser: Denoiser,
   x: tf.Tensor4D,
   denoised: tf.Tensor4D,
   sigma: number,
   sigmaNext: number,
   who: string,
-): { x: tf.Tensor4D; calls: number } {
+): Promise<{ x: tf.Tensor4D; calls: number }> {
   const predicted = eulerUpdate(x, denoised, sigma, sigmaNext);
   if (sigmaNext === 0) return { x: predicted, calls: 0 };
   try {
-    const denoisedNext = callDenoiser(denoiser, predicted, sigmaNext, who);
+    const denoisedNext = await callDenoiser(denoiser, predicted, sigmaNext, who);
     const corrected = tf.tidy(() => {
       const slope = tf.div(tf.sub(x, denoised), sigma);
       const slopeNext = tf.div(tf.sub(predicted, denoisedNext), sigmaNext);

@@ -2,12 +2,16 @@
  * `@lowdiff/sampler`: ODE/SDE solvers over an EDM denoiser, classifier-free guidance, and the
  * runner of LowDiff cascade plans with NFE and effective-NFE accounting.
  *
- * Solvers take a {@link Denoiser} D(x; sigma), a start tensor (not disposed) and a sigma list of
- * N + 1 strictly decreasing levels from `@lowdiff/schedule` (usually ending in 0); they return a
- * new tensor and the number of denoiser calls.
+ * Solvers take a {@link Denoiser} D(x; sigma) (synchronous, or answering with a promise), a start
+ * tensor (not disposed) and a sigma list of N + 1 strictly decreasing levels from
+ * `@lowdiff/schedule` (usually ending in 0); they resolve to a new tensor and the number of
+ * denoiser calls.
  *
  * @packageDocumentation
  */
+
+// The model interface: a UnifiedDenoiser, or a SamplingDenoiser whose denoise answers with a promise
+export type { UnifiedDenoiser, SamplingDenoiser, StageCall, CallOptions } from './types';
 
 // Solvers
 export type { Denoiser, NoiseSource, StepInfo, StepCallback, SolverOptions, SolverResult } from './denoiser';

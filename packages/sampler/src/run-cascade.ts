@@ -7,7 +7,7 @@ import { withBatchedGuidance, withGuidance } from './guidance';
 import { runSolver } from './run-solver';
 import { NOISE_PURPOSE, perSampleNoise, sampleStreams, type NoisePurpose } from './sample-noise';
 import { CascadePlanError } from './sampler-error';
-import type { UnifiedDenoiser } from './types';
+import type { SamplingDenoiser } from './types';
 import { upsample, type UpsampleMethod } from './upsample';
 
 /** What {@link runCascade} reports after each stage. */
@@ -101,7 +101,8 @@ export interface CascadeResult {
 }
 
 /**
- * Samples a cascade plan with a unified model.
+ * Samples a cascade plan with a unified model, whose `denoise` may answer synchronously or with a
+ * promise (a {@link SamplingDenoiser}, e.g. an ONNX Runtime session).
  *
  * Stage 1 solves from sigma_max noise at its resolution without a condition. Each later stage
  * upsamples the previous output (`up`), conditions on `up + sigmaAug * noise`, and starts from
@@ -112,7 +113,7 @@ export interface CascadeResult {
  *
  * @throws {@link CascadePlanError} for a bad plan, a plan the model cannot run, or bad options
  */
-export async function runCascade(model: UnifiedDenoiser, plan: CascadePlan, options: RunCascadeOptions): Promise<CascadeResult> {
+export async function runCascade(model: SamplingDenoiser, plan: CascadePlan, options: RunCascadeOptions): Promise<CascadeResult> {
   const resolved = parseCascadePlan(plan);
   checkPlanForModel(resolved, model);
   const opts = parseRunOptions(options, model, resolved);
@@ -124,7 +125,7 @@ export async function runCascade(model: UnifiedDenoiser, plan: CascadePlan, opti
       const stage = resolved.stages[s];
       const started = performance.now();
       const sigmas = stageSigmas(stage);
-      const { x, nfe } = runStage(model, stage, s, sigmas, previous, labels, opts, options.onStep, options.resample ?? upsample);
+      const { x, nfe } = await runStage(model, stage, s, sigmas, previous, labels, opts, options.onStep, options.resample ?? upsample);
       previous?.dispose();
       previous = x;
       // Reading the result waits for asynchronous backends (webgl, webgpu) to finish the stage.
@@ -170,8 +171,8 @@ export function stageSigmas(stage: ResolvedCascadeStage): number[] {
   return karrasSigmas({ steps: stage.steps, sigmaMin, sigmaMax: top, rho });
 }
 
-function runStage(
-  model: UnifiedDenoiser,
+async function runStage(
+  model: SamplingDenoiser,
   stage: ResolvedCascadeStage,
   stageIndex: number,
   sigmas: number[],
@@ -180,7 +181,7 @@ function runStage(
   opts: ResolvedRunOptions,
   onStep: RunCascadeOptions['onStep'],
   resample: NonNullable<RunCascadeOptions['resample']>,
-): { x: tf.Tensor4D; nfe: number } {
+): Promise<{ x: tf.Tensor4D; nfe: number }> {
   const { count } = opts;
   const { resolution } = stage;
   const shape = [count, resolution, resolution, model.channels];
@@ -218,14 +219,15 @@ function runStage(
     }
 
     const callback = onStep ? (info: StepInfo) => onStep({ ...info, stageIndex, resolution, steps: stage.steps }) : undefined;
-    const result = runSolver(stage.solver, denoiser, x, sigmas, { callback, churn: stage.churn, noise: noise(NOISE_PURPOSE.churn) });
+    // Awaited inside the try: the owned tensors must outlive every (possibly asynchronous) call.
+    const result = await runSolver(stage.solver, denoiser, x, sigmas, { callback, churn: stage.churn, noise: noise(NOISE_PURPOSE.churn) });
     return { x: result.x, nfe: evaluated / count };
   } finally {
     owned.forEach((t) => t.dispose());
   }
 }
 
-function parseRunOptions(options: RunCascadeOptions, model: UnifiedDenoiser, plan: ResolvedCascadePlan): ResolvedRunOptions {
+function parseRunOptions(options: RunCascadeOptions, model: SamplingDenoiser, plan: ResolvedCascadePlan): ResolvedRunOptions {
   const parsed = RunOptionsSchema.safeParse({
     count: options?.count,
     seed: options?.seed,

@@ -16,7 +16,7 @@ export interface RunSolverOptions {
 }
 
 /** Runs the solver a plan names. */
-export function runSolver(solver: SolverName, denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly number[], options: RunSolverOptions = {}): SolverResult {
+export function runSolver(solver: SolverName, denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly number[], options: RunSolverOptions = {}): Promise<SolverResult> {
   const { callback } = options;
   switch (solver) {
     case 'euler':

@@ -44,7 +44,7 @@ export interface ChurnOptions extends SolverOptions, ChurnParams {
  *
  * @returns nfe = 2N - 1 for a sigma list ending in 0, like {@link sampleHeun}
  */
-export function sampleChurn(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly number[], options: ChurnOptions = {}): SolverResult {
+export async function sampleChurn(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly number[], options: ChurnOptions = {}): Promise<SolverResult> {
   checkImages(x, 'sampleChurn');
   checkSigmas(sigmas, 'sampleChurn');
   const parsed = ChurnParamsSchema.safeParse({ sChurn: options.sChurn, sTmin: options.sTmin, sTmax: options.sTmax, sNoise: options.sNoise });
@@ -60,11 +60,11 @@ export function sampleChurn(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly
       const gamma = sigma >= sTmin && sigma <= sTmax ? Math.min(sChurn / steps, Math.SQRT2 - 1) : 0;
       const sigmaHat = sigma * (1 + gamma);
       if (gamma > 0) current = advance(current, churn(current, sigma, sigmaHat, sNoise, options.noise), x);
-      const denoised = callDenoiser(denoiser, current, sigmaHat, 'sampleChurn');
+      const denoised = await callDenoiser(denoiser, current, sigmaHat, 'sampleChurn');
       nfe++;
       try {
         options.callback?.({ i, sigma: sigmaHat, sigmaNext, x: current, denoised });
-        const step = heunStep(denoiser, current, denoised, sigmaHat, sigmaNext, 'sampleChurn');
+        const step = await heunStep(denoiser, current, denoised, sigmaHat, sigmaNext, 'sampleChurn');
         nfe += step.calls;
         current = advance(current, step.x, x);
       } finally {

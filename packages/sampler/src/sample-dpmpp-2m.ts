@@ -8,7 +8,7 @@ import { advance, callDenoiser, checkImages, checkSigmas, type Denoiser, type So
  *
  * @returns nfe = N
  */
-export function sampleDpmpp2m(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly number[], options: SolverOptions = {}): SolverResult {
+export async function sampleDpmpp2m(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly number[], options: SolverOptions = {}): Promise<SolverResult> {
   checkImages(x, 'sampleDpmpp2m');
   checkSigmas(sigmas, 'sampleDpmpp2m');
   let current = x;
@@ -18,7 +18,7 @@ export function sampleDpmpp2m(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readon
     for (let i = 0; i < sigmas.length - 1; i++) {
       const sigma = sigmas[i];
       const sigmaNext = sigmas[i + 1];
-      const denoised = callDenoiser(denoiser, current, sigma, 'sampleDpmpp2m');
+      const denoised = await callDenoiser(denoiser, current, sigma, 'sampleDpmpp2m');
       nfe++;
       try {
         options.callback?.({ i, sigma, sigmaNext, x: current, denoised });

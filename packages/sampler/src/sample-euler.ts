@@ -10,7 +10,7 @@ import { advance, callDenoiser, checkImages, checkSigmas, eulerUpdate, type Deno
  * @param sigmas - N + 1 strictly decreasing noise levels, usually ending in 0 (`karrasSigmas`)
  * @returns the sample at sigmas[N] and nfe = N
  */
-export function sampleEuler(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly number[], options: SolverOptions = {}): SolverResult {
+export async function sampleEuler(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly number[], options: SolverOptions = {}): Promise<SolverResult> {
   checkImages(x, 'sampleEuler');
   checkSigmas(sigmas, 'sampleEuler');
   let current = x;
@@ -19,7 +19,7 @@ export function sampleEuler(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly
     for (let i = 0; i < sigmas.length - 1; i++) {
       const sigma = sigmas[i];
       const sigmaNext = sigmas[i + 1];
-      const denoised = callDenoiser(denoiser, current, sigma, 'sampleEuler');
+      const denoised = await callDenoiser(denoiser, current, sigma, 'sampleEuler');
       nfe++;
       try {
         options.callback?.({ i, sigma, sigmaNext, x: current, denoised });

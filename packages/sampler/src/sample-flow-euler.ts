@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { edmToFlowScale, flowTimeToSigma, sigmaToFlowTime } from '@lowdiff/schedule';
-import { advance, callDenoiser, checkImages, type Denoiser, type StepInfo, type SolverResult } from './denoiser';
+import { advance, callDenoiser, checkImages, scopedCall, type Denoiser, type StepInfo, type SolverResult } from './denoiser';
 import { SamplerError } from './sampler-error';
 
 // Rectified flow writes x_t = (1 - t) x0 + t eps (t = 1 is noise) and learns the velocity
@@ -10,8 +10,8 @@ import { SamplerError } from './sampler-error';
 // (t'/t) x + (1 - t'/t) x0_hat, which mapped back to EDM coordinates is exactly the EDM Euler
 // (= DDIM) step between the matching sigmas: the two samplers produce the same images.
 
-/** A velocity network v(x_t, t) of rectified flow. */
-export type VelocityFn = (x: tf.Tensor4D, t: number) => tf.Tensor4D;
+/** A velocity network v(x_t, t) of rectified flow; like a {@link Denoiser}, it may answer with a promise. */
+export type VelocityFn = (x: tf.Tensor4D, t: number) => tf.Tensor4D | Promise<tf.Tensor4D>;
 
 /** What {@link sampleFlowEuler} integrates: an EDM denoiser, or a flow velocity network. */
 export type FlowModel = Denoiser | { velocity: VelocityFn };
@@ -38,7 +38,7 @@ export interface FlowSolverOptions {
  *   velocity network can start at 1.
  * @returns the sample at times[N] in flow coordinates (the clean image when it is 0), nfe = N
  */
-export function sampleFlowEuler(model: FlowModel, x: tf.Tensor4D, times: readonly number[], options: FlowSolverOptions = {}): SolverResult {
+export async function sampleFlowEuler(model: FlowModel, x: tf.Tensor4D, times: readonly number[], options: FlowSolverOptions = {}): Promise<SolverResult> {
   checkImages(x, 'sampleFlowEuler');
   checkTimes(times, typeof model === 'function');
   let current = x;
@@ -47,7 +47,7 @@ export function sampleFlowEuler(model: FlowModel, x: tf.Tensor4D, times: readonl
     for (let i = 0; i < times.length - 1; i++) {
       const t = times[i];
       const tNext = times[i + 1];
-      const clean = predictClean(model, current, t);
+      const clean = await predictClean(model, current, t);
       nfe++;
       try {
         options.callback?.({ i, t, tNext, sigma: flowTimeToSigma(t), sigmaNext: flowTimeToSigma(tNext), x: current, denoised: clean });
@@ -70,12 +70,19 @@ export function sampleFlowEuler(model: FlowModel, x: tf.Tensor4D, times: readonl
  * can sample it: D(x; sigma) = x_t - t v(x_t, t) with x_t = x / (1 + sigma), t = sigma / (1 + sigma).
  */
 export function denoiserFromVelocity(velocity: VelocityFn): Denoiser {
-  return (x, sigma) => {
+  return async (x, sigma) => {
     const t = sigmaToFlowTime(sigma);
-    return tf.tidy(() => {
-      const xt = tf.mul(x, edmToFlowScale(sigma)) as tf.Tensor4D;
-      return tf.sub(xt, tf.mul(velocity(xt, t), t)) as tf.Tensor4D;
-    });
+    const xt = tf.mul(x, edmToFlowScale(sigma)) as tf.Tensor4D;
+    try {
+      const v = await scopedCall(velocity, xt, t);
+      try {
+        return tf.tidy(() => tf.sub(xt, tf.mul(v, t)) as tf.Tensor4D);
+      } finally {
+        v.dispose();
+      }
+    } finally {
+      xt.dispose();
+    }
   };
 }
 
@@ -87,17 +94,17 @@ export function flowStartFromEdm(xEdm: tf.Tensor4D, sigma: number): { x: tf.Tens
   return { x: tf.mul(xEdm, edmToFlowScale(sigma)) as tf.Tensor4D, t: sigmaToFlowTime(sigma) };
 }
 
-function predictClean(model: FlowModel, x: tf.Tensor4D, t: number): tf.Tensor4D {
+async function predictClean(model: FlowModel, x: tf.Tensor4D, t: number): Promise<tf.Tensor4D> {
   if (typeof model === 'function') {
     const sigma = flowTimeToSigma(t);
     const xEdm = tf.mul(x, 1 + sigma) as tf.Tensor4D;
     try {
-      return callDenoiser(model, xEdm, sigma, 'sampleFlowEuler');
+      return await callDenoiser(model, xEdm, sigma, 'sampleFlowEuler');
     } finally {
       xEdm.dispose();
     }
   }
-  const velocity = callDenoiser(model.velocity as Denoiser, x, t, 'sampleFlowEuler');
+  const velocity = await callDenoiser(model.velocity, x, t, 'sampleFlowEuler');
   try {
     return tf.tidy(() => tf.sub(x, tf.mul(velocity, t)) as tf.Tensor4D);
   } finally {

@@ -9,7 +9,7 @@ import { heunStep } from './heun-step';
  * @param sigmas - N + 1 strictly decreasing noise levels; with a final 0, nfe = 2N - 1
  *   (`heunNfe` in @lowdiff/schedule), otherwise 2N
  */
-export function sampleHeun(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly number[], options: SolverOptions = {}): SolverResult {
+export async function sampleHeun(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly number[], options: SolverOptions = {}): Promise<SolverResult> {
   checkImages(x, 'sampleHeun');
   checkSigmas(sigmas, 'sampleHeun');
   let current = x;
@@ -18,11 +18,11 @@ export function sampleHeun(denoiser: Denoiser, x: tf.Tensor4D, sigmas: readonly 
     for (let i = 0; i < sigmas.length - 1; i++) {
       const sigma = sigmas[i];
       const sigmaNext = sigmas[i + 1];
-      const denoised = callDenoiser(denoiser, current, sigma, 'sampleHeun');
+      const denoised = await callDenoiser(denoiser, current, sigma, 'sampleHeun');
       nfe++;
       try {
         options.callback?.({ i, sigma, sigmaNext, x: current, denoised });
-        const step = heunStep(denoiser, current, denoised, sigma, sigmaNext, 'sampleHeun');
+        const step = await heunStep(denoiser, current, denoised, sigma, sigmaNext, 'sampleHeun');
         nfe += step.calls;
         current = advance(current, step.x, x);
       } finally {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@lowdiff/backend';
 import type { Denoiser } from '../src';
-import type { StageCall, UnifiedDenoiser } from '../src/types';
+import type { SamplingDenoiser, StageCall, UnifiedDenoiser } from '../src/types';
 
 /** A mixture of isotropic Gaussians in d dimensions; samples are [N, 1, 1, d] tensors. */
 export interface Mixture {
@@ -199,4 +199,36 @@ export class ConvFakeModel implements UnifiedDenoiser {
   dispose(): void {
     this.kernel.dispose();
   }
+}
+
+/** Resolves on a later turn of the event loop, as a session answering from another thread would. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A denoiser answering with a promise, the way an ONNX Runtime session does: it copies its input
+ * synchronously (an allocation that must survive the await), answers on a later turn, and disposes
+ * what it allocated itself.
+ */
+export function asyncDenoiser(denoiser: Denoiser): Denoiser {
+  return async (x, sigma) => {
+    const input = x.clone();
+    try {
+      await nextTurn();
+      return await denoiser(input, sigma);
+    } finally {
+      input.dispose();
+    }
+  };
+}
+
+/** A model whose `denoise` answers with a promise (see {@link asyncDenoiser}). */
+export function asyncModel(model: UnifiedDenoiser): SamplingDenoiser {
+  return {
+    resolutions: model.resolutions,
+    channels: model.channels,
+    numClasses: model.numClasses,
+    sigmaData: model.sigmaData,
+    flopsPerCall: (r) => model.flopsPerCall(r),
+    denoise: (x, sigma, call) => asyncDenoiser((xs, s) => model.denoise(xs, s, call))(x, sigma as number),
+  };
 }

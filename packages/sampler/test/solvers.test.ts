@@ -30,7 +30,7 @@ let reference: tf.Tensor4D;
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
   start = tf.mul(new Rng(1).normalTensor([N, 1, 1, 2]), 80) as tf.Tensor4D;
-  reference = sampleHeun(D, start, karrasSigmas({ steps: 256 })).x;
+  reference = (await sampleHeun(D, start, karrasSigmas({ steps: 256 }))).x;
 });
 
 afterAll(() => {
@@ -49,8 +49,8 @@ function expectMixtureMoments(samples: tf.Tensor): void {
   nearestComponentShares(values, MIXTURE).forEach((share, k) => expect(Math.abs(share - MIXTURE.weights[k]), `weight ${k}`).toBeLessThan(0.03));
 }
 
-function errorAt(solver: (d: Denoiser, x: tf.Tensor4D, s: number[]) => SolverResult, steps: number): { err: number; nfe: number } {
-  const { x, nfe } = solver(D, start, karrasSigmas({ steps }));
+async function errorAt(solver: (d: Denoiser, x: tf.Tensor4D, s: number[]) => Promise<SolverResult>, steps: number): Promise<{ err: number; nfe: number }> {
+  const { x, nfe } = await solver(D, start, karrasSigmas({ steps }));
   const err = meanAbsDiff(x, reference);
   x.dispose();
   return { err, nfe };
@@ -63,16 +63,16 @@ describe('solvers on a Gaussian mixture with an exact denoiser', () => {
     ['euler', 64, 64, sampleEuler],
     ['heun', 32, 63, sampleHeun],
     ['dpmpp2m', 32, 32, sampleDpmpp2m],
-  ] as const)('%s with %d steps (NFE %d) reproduces mean, covariance and weights', (_name, steps, nfe, solver) => {
-    const result = solver(D, start, karrasSigmas({ steps }));
+  ] as const)('%s with %d steps (NFE %d) reproduces mean, covariance and weights', async (_name, steps, nfe, solver) => {
+    const result = await solver(D, start, karrasSigmas({ steps }));
     expect(result.nfe).toBe(nfe);
     expectMixtureMoments(result.x);
     result.x.dispose();
   });
 
-  it('churn (EDM Algorithm 2) reproduces the mixture, NFE 2N - 1', () => {
+  it('churn (EDM Algorithm 2) reproduces the mixture, NFE 2N - 1', async () => {
     const noise = perSampleNoise(Array.from({ length: N }, (_, i) => Rng.derive(9, i)));
-    const result = sampleChurn(D, start, karrasSigmas({ steps: 32 }), { noise, sChurn: 40, sTmin: 0.05, sTmax: 50 });
+    const result = await sampleChurn(D, start, karrasSigmas({ steps: 32 }), { noise, sChurn: 40, sTmin: 0.05, sTmax: 50 });
     expect(result.nfe).toBe(63);
     expectMixtureMoments(result.x);
     // It is stochastic: the samples differ from the ODE's.
@@ -80,36 +80,37 @@ describe('solvers on a Gaussian mixture with an exact denoiser', () => {
     result.x.dispose();
   });
 
-  it('churn with sChurn = 0 is exactly Heun and needs no noise', () => {
-    const a = sampleChurn(D, start, karrasSigmas({ steps: 8 }), { sChurn: 0 });
-    const b = sampleHeun(D, start, karrasSigmas({ steps: 8 }));
+  it('churn with sChurn = 0 is exactly Heun and needs no noise', async () => {
+    const a = await sampleChurn(D, start, karrasSigmas({ steps: 8 }), { sChurn: 0 });
+    const b = await sampleHeun(D, start, karrasSigmas({ steps: 8 }));
     expect(a.nfe).toBe(b.nfe);
     expect(maxAbsDiff(a.x, b.x)).toBe(0);
     tf.dispose([a.x, b.x]);
   });
 
-  it('error against the fine solution falls as steps grow, for every solver', () => {
+  it('error against the fine solution falls as steps grow, for every solver', async () => {
     for (const solver of [sampleEuler, sampleHeun, sampleDpmpp2m]) {
-      const errors = [8, 16, 32, 64].map((steps) => errorAt(solver, steps).err);
+      const errors: number[] = [];
+      for (const steps of [8, 16, 32, 64]) errors.push((await errorAt(solver, steps)).err);
       for (let i = 1; i < errors.length; i++) expect(errors[i], `${solver.name} ${errors}`).toBeLessThan(errors[i - 1]);
     }
   });
 
-  it('Heun beats Euler at equal NFE, and converges at a higher order', () => {
-    const heun = errorAt(sampleHeun, 32); // NFE 63
-    const euler = errorAt(sampleEuler, 63); // NFE 63
+  it('Heun beats Euler at equal NFE, and converges at a higher order', async () => {
+    const heun = await errorAt(sampleHeun, 32); // NFE 63
+    const euler = await errorAt(sampleEuler, 63); // NFE 63
     expect(heun.nfe).toBe(euler.nfe);
     expect(heun.err).toBeLessThan(euler.err / 2);
     // Doubling the steps divides a first-order method's error by ~2 and a second-order one's by ~4.
-    const eulerRatio = errorAt(sampleEuler, 32).err / errorAt(sampleEuler, 64).err;
-    const heunRatio = errorAt(sampleHeun, 32).err / errorAt(sampleHeun, 64).err;
+    const eulerRatio = (await errorAt(sampleEuler, 32)).err / (await errorAt(sampleEuler, 64)).err;
+    const heunRatio = (await errorAt(sampleHeun, 32)).err / (await errorAt(sampleHeun, 64)).err;
     expect(eulerRatio).toBeGreaterThan(1.5);
     expect(eulerRatio).toBeLessThan(3);
     expect(heunRatio).toBeGreaterThan(3);
   });
 
-  it('DPM-Solver++(2M) beats Euler at equal NFE', () => {
-    for (const steps of [32, 64]) expect(errorAt(sampleDpmpp2m, steps).err).toBeLessThan(errorAt(sampleEuler, steps).err / 2);
+  it('DPM-Solver++(2M) beats Euler at equal NFE', async () => {
+    for (const steps of [32, 64]) expect((await errorAt(sampleDpmpp2m, steps)).err).toBeLessThan((await errorAt(sampleEuler, steps)).err / 2);
   });
 });
 
@@ -121,17 +122,17 @@ describe('solvers on a single Gaussian, where the ODE has a closed form', () => 
     ['euler', 1, sampleEuler],
     ['heun', 2, sampleHeun],
     ['dpmpp2m', 2, sampleDpmpp2m],
-  ] as const)('%s converges to the exact map at order %d', (_name, order, solver) => {
+  ] as const)('%s converges to the exact map at order %d', async (_name, order, solver) => {
     const [mu, s] = [0.3, 0.2];
-    const gaussian: Denoiser = (x, sigma) => tf.tidy(() => tf.add(mu, tf.mul(tf.sub(x, mu), (s * s) / (s * s + sigma * sigma))));
+    const gaussian: Denoiser = (x, sigma) => tf.tidy(() => tf.add(mu, tf.mul(tf.sub(x, mu), (s * s) / (s * s + sigma * sigma))) as tf.Tensor4D);
     const x = tf.slice(start, [0, 0, 0, 0], [500, 1, 1, 2]) as tf.Tensor4D;
     const exact = tf.tidy(() => tf.add(mu, tf.mul(tf.sub(x, mu), s / Math.hypot(s, 80))));
-    const errors = [64, 128, 256].map((steps) => {
-      const result = solver(gaussian, x, karrasSigmas({ steps }));
-      const err = meanAbsDiff(result.x, exact);
+    const errors: number[] = [];
+    for (const steps of [64, 128, 256]) {
+      const result = await solver(gaussian, x, karrasSigmas({ steps }));
+      errors.push(meanAbsDiff(result.x, exact));
       result.x.dispose();
-      return err;
-    });
+    }
     for (let i = 1; i < errors.length; i++) {
       const ratio = errors[i - 1] / errors[i];
       expect(ratio, `errors ${errors}`).toBeGreaterThan(0.8 * 2 ** order);
@@ -143,42 +144,42 @@ describe('solvers on a single Gaussian, where the ODE has a closed form', () => 
 });
 
 describe('flow-time Euler', () => {
-  it('with an EDM denoiser gives the same images as EDM Euler over the matching sigmas', () => {
+  it('with an EDM denoiser gives the same images as EDM Euler over the matching sigmas', async () => {
     const sigmas = karrasSigmas({ steps: 12 });
-    const edm = sampleEuler(D, start, sigmas);
+    const edm = await sampleEuler(D, start, sigmas);
     const flowStart = flowStartFromEdm(start, sigmas[0]);
     expect(flowStart.t).toBeCloseTo(sigmaToFlowTime(80), 12);
-    const flow = sampleFlowEuler(D, flowStart.x, sigmas.map(sigmaToFlowTime));
+    const flow = await sampleFlowEuler(D, flowStart.x, sigmas.map(sigmaToFlowTime));
     expect(flow.nfe).toBe(12);
     expect(maxAbsDiff(flow.x, edm.x)).toBeLessThan(1e-4);
     tf.dispose([edm.x, flowStart.x, flow.x]);
   });
 
-  it('with a velocity network samples the mixture from t = 1, and the velocity converts back to D', () => {
+  it('with a velocity network samples the mixture from t = 1, and the velocity converts back to D', async () => {
     // The exact velocity of the mixture: v = (x_t - E[x0 | x_t]) / t.
     const velocity = (x: tf.Tensor4D, t: number) =>
       tf.tidy(() => {
         const sigma = t / (1 - t);
-        return tf.div(tf.sub(x, D(tf.mul(x, 1 + sigma) as tf.Tensor4D, sigma)), t) as tf.Tensor4D;
+        return tf.div(tf.sub(x, D(tf.mul(x, 1 + sigma) as tf.Tensor4D, sigma) as tf.Tensor4D), t) as tf.Tensor4D;
       });
     const eps = new Rng(3).normalTensor([N, 1, 1, 2]) as tf.Tensor4D;
     const times = flowTimes({ steps: 64, shift: 3 });
     // v at t = 1 is the limit eps - E[x0] = x - mean; the closed form above needs t < 1 there.
     const guarded = (x: tf.Tensor4D, t: number) => (t === 1 ? (tf.sub(x, tf.tensor1d(truth.mean)) as tf.Tensor4D) : velocity(x, t));
-    const result = sampleFlowEuler({ velocity: guarded }, eps, times);
+    const result = await sampleFlowEuler({ velocity: guarded }, eps, times);
     expect(result.nfe).toBe(64);
     expectMixtureMoments(result.x);
 
     const back = denoiserFromVelocity(velocity);
     const x = tf.mul(eps, 2) as tf.Tensor4D;
-    const viaVelocity = back(x, 2);
-    const direct = D(x, 2);
+    const viaVelocity = await back(x, 2);
+    const direct = D(x, 2) as tf.Tensor4D;
     expect(maxAbsDiff(viaVelocity, direct)).toBeLessThan(1e-4);
     tf.dispose([eps, result.x, x, viaVelocity, direct]);
   });
 
-  it('refuses t = 1 for an EDM denoiser with a message saying what to do', () => {
-    expect(() => sampleFlowEuler(D, start, flowTimes({ steps: 4 }))).toThrow(/times\[0\] = 1 is sigma = Infinity.*velocity/);
+  it('refuses t = 1 for an EDM denoiser with a message saying what to do', async () => {
+    await expect(sampleFlowEuler(D, start, flowTimes({ steps: 4 }))).rejects.toThrow(/times\[0\] = 1 is sigma = Infinity.*velocity/);
   });
 });
 
@@ -189,12 +190,12 @@ describe('solver contract', () => {
     ['euler', sampleEuler, 6],
     ['heun', sampleHeun, 11],
     ['dpmpp2m', sampleDpmpp2m, 6],
-  ] as const)('%s leaves x alone, leaks nothing, calls back once per step with valid tensors', (_n, solver, nfe) => {
+  ] as const)('%s leaves x alone, leaks nothing, calls back once per step with valid tensors', async (_n, solver, nfe) => {
     const x = small();
     const sigmas = karrasSigmas({ steps: 6 });
     const before = tf.memory().numTensors;
     const seen: StepInfo[] = [];
-    const result = solver(mixtureDenoiser(MIXTURE), x, sigmas, {
+    const result = await solver(mixtureDenoiser(MIXTURE), x, sigmas, {
       callback: (info) => {
         expect(info.denoised.isDisposed).toBe(false);
         expect(info.x.shape).toEqual([5, 2, 2, 1]);
@@ -215,7 +216,7 @@ describe('solver contract', () => {
     ['heun', sampleHeun],
     ['dpmpp2m', sampleDpmpp2m],
     ['churn', (d: Denoiser, x: tf.Tensor4D, s: number[]) => sampleChurn(d, x, s, { noise: (shape) => tf.zeros(shape) })],
-  ] as const)('%s leaks nothing when the denoiser fails mid-run', (_n, solver) => {
+  ] as const)('%s leaks nothing when the denoiser fails mid-run', async (_n, solver) => {
     const x = small();
     const before = tf.memory().numTensors;
     let calls = 0;
@@ -223,24 +224,24 @@ describe('solver contract', () => {
       if (++calls === 4) throw new Error('network failed');
       return mixtureDenoiser(MIXTURE)(xs, sigma);
     };
-    expect(() => solver(failing, x, karrasSigmas({ steps: 6 }))).toThrow('network failed');
+    await expect(solver(failing, x, karrasSigmas({ steps: 6 }))).rejects.toThrow('network failed');
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
   });
 
-  it('a Heun list that does not end in 0 corrects every step: 2N calls', () => {
+  it('a Heun list that does not end in 0 corrects every step: 2N calls', async () => {
     const x = small();
-    const result = sampleHeun(mixtureDenoiser(MIXTURE), x, [80, 10, 1]);
+    const result = await sampleHeun(mixtureDenoiser(MIXTURE), x, [80, 10, 1]);
     expect(result.nfe).toBe(4);
     tf.dispose([x, result.x]);
   });
 
-  it('the churn sampler leaks nothing and draws its noise per step', () => {
+  it('the churn sampler leaks nothing and draws its noise per step', async () => {
     const x = small();
     const shapes: number[][] = [];
     const rng = new Rng(0);
     const before = tf.memory().numTensors;
-    const result = sampleChurn(mixtureDenoiser(MIXTURE), x, karrasSigmas({ steps: 10 }), {
+    const result = await sampleChurn(mixtureDenoiser(MIXTURE), x, karrasSigmas({ steps: 10 }), {
       sTmin: 0.05,
       sTmax: 50,
       noise: (shape) => (shapes.push(shape), rng.normalTensor(shape)),
@@ -251,16 +252,17 @@ describe('solver contract', () => {
     tf.dispose([x, result.x]);
   });
 
-  it('rejects bad sigma lists, bad shapes and missing noise with clear messages', () => {
+  it('rejects bad sigma lists, bad shapes and missing noise with clear messages', async () => {
     const x = small();
-    expect(() => sampleEuler(D, x, [80])).toThrow(SamplerError);
-    expect(() => sampleEuler(D, x, [80])).toThrow(/at least 2 noise levels/);
-    expect(() => sampleHeun(D, x, [1, 2, 0])).toThrow(/strictly decreasing, but sigmas\[1\] = 2 >= sigmas\[0\] = 1/);
-    expect(() => sampleDpmpp2m(D, x, [1, NaN, 0])).toThrow(/sigmas\[1\] = NaN is not a finite number/);
-    expect(() => sampleEuler(D, tf.zeros([2, 2]) as unknown as tf.Tensor4D, [1, 0])).toThrow(/4-D NHWC tensor, got rank 2/);
-    expect(() => sampleEuler(() => tf.zeros([1, 1, 1, 1]) as tf.Tensor4D, x, [1, 0])).toThrow(/returned shape \[1,1,1,1\] for input \[5,2,2,1\]/);
-    expect(() => sampleChurn(D, x, karrasSigmas({ steps: 4 }))).toThrow(/noise source is required/);
-    expect(() => sampleChurn(D, x, karrasSigmas({ steps: 4 }), { sTmin: 5, sTmax: 1 })).toThrow(/sTmin: must be <= sTmax/);
-    x.dispose();
+    const bad = tf.zeros([2, 2]) as unknown as tf.Tensor4D;
+    await expect(sampleEuler(D, x, [80])).rejects.toThrow(SamplerError);
+    await expect(sampleEuler(D, x, [80])).rejects.toThrow(/at least 2 noise levels/);
+    await expect(sampleHeun(D, x, [1, 2, 0])).rejects.toThrow(/strictly decreasing, but sigmas\[1\] = 2 >= sigmas\[0\] = 1/);
+    await expect(sampleDpmpp2m(D, x, [1, NaN, 0])).rejects.toThrow(/sigmas\[1\] = NaN is not a finite number/);
+    await expect(sampleEuler(D, bad, [1, 0])).rejects.toThrow(/4-D NHWC tensor, got rank 2/);
+    await expect(sampleEuler(() => tf.zeros([1, 1, 1, 1]) as tf.Tensor4D, x, [1, 0])).rejects.toThrow(/returned shape \[1,1,1,1\] for input \[5,2,2,1\]/);
+    await expect(sampleChurn(D, x, karrasSigmas({ steps: 4 }))).rejects.toThrow(/noise source is required/);
+    await expect(sampleChurn(D, x, karrasSigmas({ steps: 4 }), { sTmin: 5, sTmax: 1 })).rejects.toThrow(/sTmin: must be <= sTmax/);
+    tf.dispose([x, bad]);
   });
 });

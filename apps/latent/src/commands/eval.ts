@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { initBackend } from '@lowdiff/backend';
 import { loadDataset } from '@lowdiff/data';
 import { loadShippedClassifier } from '@lowdiff/metrics';
-import { addFlags, imagesPerSecond, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
+import { openRuntime, runtimeLabel, addFlags, imagesPerSecond, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
 import { loadLatentModel } from '../latent-model';
 
 const F = samplingFlags;
@@ -11,6 +11,8 @@ const EVAL_FLAGS = {
   vae: F.vae(),
   plan: F.plan('lowdiff-2', 'sampling plan at latent resolutions (see `sample --help`)'),
   ...flagGroups.eval(),
+  runtime: F.runtime(),
+  threads: F.threads(),
   backend: F.backend(),
   json: F.json('print the scores as JSON on stdout'),
 };
@@ -27,6 +29,8 @@ async function evaluateCommand(flags: FlagValues<typeof EVAL_FLAGS>): Promise<vo
   const out = new Output(flags.json);
   await initBackend({ backend: flags.backend });
   const lm = await loadLatentModel(flags.checkpoint, flags.vae);
+  const rt = await openRuntime(lm.model, flags.runtime, flags.threads).catch((err) => (lm.dispose(), Promise.reject(err)));
+  if (rt.note) out.info(`runtime: tfjs (${rt.note})`);
   const { extractor } = await loadShippedClassifier(flags.extractor ?? defaultExtractor(flags.data));
   try {
     const plan = withGuidanceScale(resolvePlan(flags.plan, lm.latentResolution), flags.guidance);
@@ -35,7 +39,7 @@ async function evaluateCommand(flags: FlagValues<typeof EVAL_FLAGS>): Promise<vo
     out.info(`reference features: ${test.name} (${test.count} images) with ${extractor.name}`);
     const ref = await referenceFeatures(extractor, test);
     out.startProgress(`sample ${plan.name}`, flags.count);
-    const gen = await generate(lm.model, plan, {
+    const gen = await generate(rt.denoiser, plan, {
       count: flags.count,
       seed: flags.seed,
       labels: classLabels(flags.class, flags.count, lm.model.numClasses, lm.classNames),
@@ -46,10 +50,11 @@ async function evaluateCommand(flags: FlagValues<typeof EVAL_FLAGS>): Promise<vo
     });
     out.stopProgress();
     const s = await score(gen, ref);
-    out.info(`${plan.name}: NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${imagesPerSecond(gen).toFixed(2)} images/s (decode included)`);
+    out.info(`${plan.name}: NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${imagesPerSecond(gen).toFixed(2)} images/s on ${runtimeLabel(rt)} (decode included)`);
     out.info(formatScores(s));
-    out.result({ plan: plan.name, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec: imagesPerSecond(gen), ...s });
+    out.result({ plan: plan.name, runtime: rt.runtime, threads: rt.threads, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec: imagesPerSecond(gen), ...s });
   } finally {
+    await rt.close();
     lm.dispose();
     extractor.dispose();
   }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { initBackend } from '@lowdiff/backend';
-import { addFlags, imagesPerSecond, classLabels, samplingFlags, type FlagValues, CliError, generate, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
+import { openRuntime, runtimeLabel, addFlags, imagesPerSecond, classLabels, samplingFlags, type FlagValues, CliError, generate, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
 import { loadLatentModel } from '../latent-model';
 
 const F = samplingFlags;
@@ -15,6 +15,8 @@ const SAMPLE_FLAGS = {
   batchSize: F.batchSize(),
   out: F.out('out/latent-sample'),
   images: F.images(),
+  runtime: F.runtime(),
+  threads: F.threads(),
   backend: F.backend(),
   json: F.json('print a JSON summary on stdout'),
 };
@@ -31,13 +33,15 @@ async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
   const out = new Output(flags.json);
   await initBackend({ backend: flags.backend });
   const lm = await loadLatentModel(flags.checkpoint, flags.vae);
+  const rt = await openRuntime(lm.model, flags.runtime, flags.threads).catch((err) => (lm.dispose(), Promise.reject(err)));
   try {
+    if (rt.note) out.info(`runtime: tfjs (${rt.note})`);
     const plan = withGuidanceScale(resolvePlan(flags.plan, lm.latentResolution), flags.guidance);
     const labels = classLabels(flags.class, flags.count, lm.model.numClasses, lm.classNames);
     out.startProgress(`sample ${plan.name ?? 'plan'}`, flags.count);
     let gen: Generated;
     try {
-      gen = await generate(lm.model, plan, {
+      gen = await generate(rt.denoiser, plan, {
         count: flags.count,
         seed: flags.seed,
         labels,
@@ -54,6 +58,8 @@ async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
     const files = await writeSamples(flags.out, gen, flags.images);
     const summary = {
       plan: plan.name,
+      runtime: rt.runtime,
+      threads: rt.threads,
       count: gen.count,
       nfe: gen.nfe,
       effectiveNfe: gen.effectiveNfe,
@@ -63,10 +69,11 @@ async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
       files,
     };
     out.info(
-      `${gen.count} images with ${plan.name} (latent stages ${gen.stages.map((s) => s.resolution).join(' -> ')}, decoded to ${gen.resolution}x${gen.resolution}): NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${summary.imagesPerSec.toFixed(2)} images/s; wrote ${files.grid}`,
+      `${gen.count} images with ${plan.name} (latent stages ${gen.stages.map((s) => s.resolution).join(' -> ')}, decoded to ${gen.resolution}x${gen.resolution}): NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${summary.imagesPerSec.toFixed(2)} images/s on ${runtimeLabel(rt)}; wrote ${files.grid}`,
     );
     out.result(summary);
   } finally {
+    await rt.close();
     lm.dispose();
   }
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { initBackend } from '@lowdiff/backend';
-import { addFlags, flagGroups, benchTable, loadModelForSampling, samplingFlags, type FlagValues, Output, parseFlags, resolvePlan, runBench, SamplingPool, splitPlans, withGuidanceScale } from '@lowdiff/cli-kit';
+import { openRuntime, runtimeLabel, checkWorkers, benchEntries, addFlags, flagGroups, benchTable, loadModelForSampling, samplingFlags, type FlagValues, Output, parseFlags, resolvePlan, runBench, SamplingPool, splitPlans, withGuidanceScale } from '@lowdiff/cli-kit';
 
 const F = samplingFlags;
 const BENCH_FLAGS = {
@@ -9,6 +9,8 @@ const BENCH_FLAGS = {
   ...flagGroups.bench(),
   workers: F.workers(),
   metrics: F.metrics(),
+  runtime: F.runtimes(),
+  threads: F.threads(),
   backend: F.backend(),
   json: F.json('print the rows as JSON on stdout'),
 };
@@ -27,12 +29,21 @@ async function benchCommand(flags: FlagValues<typeof BENCH_FLAGS>): Promise<void
   const { model, classNames } = await loadModelForSampling(flags.checkpoint);
   const top = model.resolutions[model.resolutions.length - 1];
   const plans = splitPlans(flags.plans).map((p) => withGuidanceScale(resolvePlan(p, top), flags.guidance));
+  const runtimes = [];
+  for (const name of flags.runtime) {
+    const rt = await openRuntime(model, name, flags.threads);
+    if (rt.note) out.info(`runtime: tfjs (${rt.note})`);
+    checkWorkers(flags.workers, rt.runtime);
+    runtimes.push(rt);
+  }
   const pool = flags.workers > 1 ? new SamplingPool({ checkpoint: flags.checkpoint, backend: backend.backend }, flags.workers) : undefined;
-  const { rows } = await runBench(model, plans, { ...flags, pool, onProgress: (m) => out.info(m) }, classNames).finally(() => pool?.close());
+  const entries = benchEntries(plans, runtimes);
+  const { rows } = await runBench(entries, { ...flags, pool, onProgress: (m) => out.info(m) }, classNames).finally(() => pool?.close());
   const extractor = rows[0].scores?.extractor;
-  out.info(`\n${flags.count} samples per plan, ${flags.rounds} interleaved rounds, backend ${backend.backend}${pool ? ` in ${flags.workers} worker threads` : ''}${extractor ? `, metrics with ${extractor} against ${rows[0].scores!.reference}` : ''}`);
+  out.info(`\n${flags.count} samples per plan, ${flags.rounds} interleaved rounds, ${runtimes.map(runtimeLabel).join(' vs ')}${pool ? ` in ${flags.workers} worker threads` : ''}${extractor ? `, metrics with ${extractor} against ${rows[0].scores!.reference}` : ''}`);
   if (!flags.json) process.stdout.write(`${benchTable(rows)}\n`);
-  out.result({ backend: backend.backend, workers: flags.workers, count: flags.count, rounds: flags.rounds, rows });
+  out.result({ backend: backend.backend, runtimes: runtimes.map((r) => ({ runtime: r.runtime, threads: r.threads })), workers: flags.workers, count: flags.count, rounds: flags.rounds, rows });
+  for (const rt of runtimes) await rt.close();
   model.dispose();
 }
 

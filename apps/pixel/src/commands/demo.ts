@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { initBackend } from '@lowdiff/backend';
-import { addFlags, benchTable, loadModelForSampling, samplingFlags, type FlagValues, Output, parseFlags, resolvePlan, runBench, withGuidanceScale, writeSamples } from '@lowdiff/cli-kit';
+import { openRuntime, runtimeLabel, benchEntries, addFlags, benchTable, loadModelForSampling, samplingFlags, type FlagValues, Output, parseFlags, resolvePlan, runBench, withGuidanceScale, writeSamples } from '@lowdiff/cli-kit';
 import { fileURLToPath } from 'node:url';
 
 /** The checkpoint that ships with the repository (see apps/pixel/README.md for how it was made). */
@@ -20,6 +20,8 @@ const DEMO_FLAGS = {
     default: '2',
   },
   out: F.out('out/demo', 'where the PNGs go'),
+  runtime: F.runtime(),
+  threads: F.threads(),
   backend: F.backend(),
 };
 
@@ -36,10 +38,12 @@ async function demo(flags: FlagValues<typeof DEMO_FLAGS>): Promise<void> {
   const backend = await initBackend({ backend: flags.backend });
   const { model, classNames, info } = await loadModelForSampling(flags.checkpoint);
   const steps = (info as { steps?: number } | undefined)?.steps;
-  out.info(`checkpoint ${flags.checkpoint}${steps ? ` (${steps} training steps)` : ''}, backend ${backend.backend}`);
+  const rt = await openRuntime(model, flags.runtime, flags.threads);
+  if (rt.note) out.info(`runtime: tfjs (${rt.note})`);
+  out.info(`checkpoint ${flags.checkpoint}${steps ? ` (${steps} training steps)` : ''}, sampling on ${rt.runtime === 'tfjs' ? `tfjs (${backend.backend})` : runtimeLabel(rt)}`);
   const top = model.resolutions[model.resolutions.length - 1];
   const plans = ['baseline-heun-18', flags.plan].map((name) => withGuidanceScale(resolvePlan(name, top), flags.guidance));
-  const { rows, generated } = await runBench(model, plans, { count: flags.count, rounds: 2, seed: 0, batchSize: 64, data: 'fashion-mnist', metrics: true, stripCount: 10, onProgress: (m) => out.info(m) }, classNames);
+  const { rows, generated } = await runBench(benchEntries(plans, [rt]), { count: flags.count, rounds: 2, seed: 0, batchSize: 64, data: 'fashion-mnist', metrics: true, stripCount: 10, onProgress: (m) => out.info(m) }, classNames);
   const files = [];
   for (const [i, g] of generated.entries()) {
     const name = i === 0 ? 'baseline' : 'lowdiff';
@@ -49,5 +53,6 @@ async function demo(flags: FlagValues<typeof DEMO_FLAGS>): Promise<void> {
   out.info(`\nwrote ${files.join(', ')}`);
   out.info(`${flags.count} samples per plan (classes cycling 0-9, guidance ${flags.guidance}), metrics with ${rows[0].scores?.extractor} against ${rows[0].scores?.reference}:`);
   process.stdout.write(`${benchTable(rows)}\n`);
+  await rt.close();
   model.dispose();
 }

@@ -5,7 +5,7 @@ import { initBackend } from '@lowdiff/backend';
 import { loadDataset } from '@lowdiff/data';
 import { featureMatrix, loadShippedClassifier, writeFeaturesNpy } from '@lowdiff/metrics';
 import * as tf from '@tensorflow/tfjs';
-import { addFlags, imagesPerSecond, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, loadModelForSampling, SamplingPool, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
+import { openRuntime, runtimeLabel, checkWorkers, addFlags, imagesPerSecond, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, loadModelForSampling, SamplingPool, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
 
 const F = samplingFlags;
 const EVAL_FLAGS = {
@@ -14,6 +14,8 @@ const EVAL_FLAGS = {
   ...flagGroups.eval(),
   workers: F.workers(),
   featuresOut: { syntax: '--features-out <dir>', help: 'also write the raw features as .npy (real.npy, generated.npy)', schema: z.string().optional() },
+  runtime: F.runtime(),
+  threads: F.threads(),
   backend: F.backend(),
   json: F.json('print the scores as JSON on stdout'),
 };
@@ -30,6 +32,9 @@ async function evaluateCommand(flags: FlagValues<typeof EVAL_FLAGS>): Promise<vo
   const out = new Output(flags.json);
   const backend = await initBackend({ backend: flags.backend });
   const { model, classNames } = await loadModelForSampling(flags.checkpoint);
+  const rt = await openRuntime(model, flags.runtime, flags.threads);
+  if (rt.note) out.info(`runtime: tfjs (${rt.note})`);
+  checkWorkers(flags.workers, rt.runtime);
   const plan = withGuidanceScale(resolvePlan(flags.plan, model.resolutions[model.resolutions.length - 1]), flags.guidance);
   const { extractor } = await loadShippedClassifier(flags.extractor ?? defaultExtractor(flags.data));
   const test = await loadDataset(flags.data, { split: 'test', ...sizeOptions(plan.stages[plan.stages.length - 1].resolution) });
@@ -45,7 +50,7 @@ async function evaluateCommand(flags: FlagValues<typeof EVAL_FLAGS>): Promise<vo
     onBatch: (d: number, t: number) => out.progress(d, t, ''),
   };
   const pool = flags.workers > 1 ? new SamplingPool({ checkpoint: flags.checkpoint, backend: backend.backend }, flags.workers) : undefined;
-  const gen = pool ? await pool.generate(plan, request).finally(() => pool.close()) : await generate(model, plan, request);
+  const gen = pool ? await pool.generate(plan, request).finally(() => pool.close()) : await generate(rt.denoiser, plan, request);
   out.stopProgress();
   const imagesPerSec = imagesPerSecond(gen, flags.workers);
   const s = await score(gen, ref);
@@ -64,9 +69,10 @@ async function evaluateCommand(flags: FlagValues<typeof EVAL_FLAGS>): Promise<vo
     feats.reduce((at, f) => (all.set(f, at), at + f.length), 0);
     await writeFeaturesNpy(join(flags.featuresOut, 'generated.npy'), featureMatrix(extractor.name, all, extractor.featureDim));
   }
-  out.info(`${plan.name}: NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${imagesPerSec.toFixed(2)} images/s${pool ? ` (${flags.workers} worker threads)` : ''}`);
+  out.info(`${plan.name}: NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${imagesPerSec.toFixed(2)} images/s on ${runtimeLabel(rt)}${pool ? ` (${flags.workers} worker threads)` : ''}`);
   out.info(formatScores(s));
-  out.result({ plan: plan.name, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec, workers: flags.workers, ...s });
+  out.result({ plan: plan.name, runtime: rt.runtime, threads: rt.threads, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec, workers: flags.workers, ...s });
+  await rt.close();
   model.dispose();
   extractor.dispose();
 }

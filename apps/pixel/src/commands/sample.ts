@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { initBackend } from '@lowdiff/backend';
-import { addFlags, imagesPerSecond, classLabels, samplingFlags, type FlagValues, CliError, generate, loadModelForSampling, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
+import { openRuntime, runtimeLabel, addFlags, imagesPerSecond, classLabels, samplingFlags, type FlagValues, CliError, generate, loadModelForSampling, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
 
 const F = samplingFlags;
 const SAMPLE_FLAGS = {
@@ -13,6 +13,8 @@ const SAMPLE_FLAGS = {
   batchSize: F.batchSize(),
   out: F.out('out/sample'),
   images: F.images(),
+  runtime: F.runtime(),
+  threads: F.threads(),
   backend: F.backend(),
   json: F.json('print a JSON summary on stdout'),
 };
@@ -27,13 +29,15 @@ async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
   const out = new Output(flags.json);
   await initBackend({ backend: flags.backend });
   const { model, classNames } = await loadModelForSampling(flags.checkpoint);
+  const rt = await openRuntime(model, flags.runtime, flags.threads);
+  if (rt.note) out.info(`runtime: tfjs (${rt.note})`);
   const top = model.resolutions[model.resolutions.length - 1];
   const plan = withGuidanceScale(resolvePlan(flags.plan, top), flags.guidance);
   const labels = classLabels(flags.class, flags.count, model.numClasses, classNames);
   out.startProgress(`sample ${plan.name ?? 'plan'}`, flags.count);
   let gen: Generated;
   try {
-    gen = await generate(model, plan, {
+    gen = await generate(rt.denoiser, plan, {
       count: flags.count,
       seed: flags.seed,
       labels,
@@ -48,6 +52,8 @@ async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
   const files = await writeSamples(flags.out, gen, flags.images);
   const summary = {
     plan: plan.name,
+    runtime: rt.runtime,
+    threads: rt.threads,
     count: gen.count,
     nfe: gen.nfe,
     effectiveNfe: gen.effectiveNfe,
@@ -55,8 +61,9 @@ async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
     imagesPerSec: imagesPerSecond(gen),
     files,
   };
-  out.info(`${gen.count} images with ${plan.name}: NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${summary.imagesPerSec.toFixed(2)} images/s; wrote ${files.grid}`);
+  out.info(`${gen.count} images with ${plan.name}: NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${summary.imagesPerSec.toFixed(2)} images/s on ${runtimeLabel(rt)}; wrote ${files.grid}`);
   out.result(summary);
+  await rt.close();
   model.dispose();
 }
 

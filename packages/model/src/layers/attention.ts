@@ -8,7 +8,8 @@ import { linear } from './linear';
  */
 export function selfAttention<V extends Value>(ctx: ForwardContext, name: string, tokens: V, heads: number): V {
   const [, t, d] = tokens.shape;
-  const qkv = linear(ctx, `${name}.qkv`, tokens, 3 * d);
+  const ops = opsOf(ctx);
+  const [q, k, v] = ops.split(linear(ctx, `${name}.qkv`, tokens, 3 * d), 3);
   countFlops(ctx, 2 * 2 * t * t * d);
-  return linear(ctx, `${name}.proj`, opsOf(ctx).attention(qkv, heads), d, { initScale: 0 }) as V;
+  return linear(ctx, `${name}.proj`, ops.attention(q, k, v, heads), d, { initScale: 0 }) as V;
 }

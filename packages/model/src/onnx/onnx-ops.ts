@@ -166,6 +166,10 @@ export class OnnxOps implements Ops {
     return this.like(x, g.op('Mul', [x.ref(g), g.op('Sigmoid', [x.ref(g)])]));
   }
 
+  relu(xv: Value): Value {
+    return this.like(V(xv), this.graph.op('Relu', [V(xv).ref(this.graph)]));
+  }
+
   gelu(xv: Value): Value {
     const g = this.graph;
     const x = V(xv).ref(g);
@@ -273,20 +277,36 @@ export class OnnxOps implements Ops {
   split(xv: Value, parts: number): Value[] {
     const g = this.graph;
     const x = V(xv);
-    const d = x.shape[1] / parts;
-    const outs = g.node('Split', [x.ref(g), g.ints(Array<number>(parts).fill(d))], { axis: 1 }, parts);
-    return outs.map((o) => this.plain([x.shape[0], d], o));
+    const last = x.shape.length - 1;
+    const d = x.shape[last] / parts;
+    const outs = g.node('Split', [x.ref(g), g.ints(Array<number>(parts).fill(d))], { axis: -1 }, parts);
+    return outs.map((o) => this.plain([...x.shape.slice(0, last), d], o));
   }
 
-  attention(qkvV: Value, heads: number): Value {
+  maxPool2(xv: Value): Value {
+    const x = V(xv);
+    const [n, h, w, c] = x.shape;
+    return this.map([n, Math.floor(h / 2), Math.floor(w / 2), c], this.graph.op('MaxPool', [x.ref(this.graph)], { kernel_shape: [2, 2], strides: [2, 2] }));
+  }
+
+  flatten(xv: Value): Value {
     const g = this.graph;
-    const qkv = V(qkvV);
-    const [n, t, d3] = qkv.shape;
-    const d = d3 / 3;
+    const x = V(xv);
+    const [n, h, w, c] = x.shape;
+    const nhwc = g.op('Transpose', [x.ref(g)], { perm: [0, 2, 3, 1] });
+    return this.plain([n, h * w * c], g.op('Reshape', [nhwc, g.ints([0, h * w * c])]));
+  }
+
+  attention(qv: Value, kv: Value, vv: Value, heads: number): Value {
+    const g = this.graph;
+    const [n, t, d] = qv.shape;
     const dh = d / heads;
-    const split = g.op('Transpose', [g.op('Reshape', [qkv.ref(g), g.ints([0, t, 3, heads, dh])])], { perm: [2, 0, 3, 1, 4] });
-    const [q, k, v] = g.node('Split', [split, g.ints([1, 1, 1])], { axis: 0 }, 3).map((p) => g.op('Squeeze', [p, g.ints([0])]));
-    const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 3, 2] })]), this.scalar(1 / Math.sqrt(dh))]);
+    // [N, T, H*dh] -> [N, H, T, dh]; k goes straight to [N, H, dh, T].
+    const perHead = (x: Value, perm: number[]) => g.op('Transpose', [g.op('Reshape', [V(x).ref(g), g.ints([0, t, heads, dh])])], { perm });
+    const q = perHead(qv, [0, 2, 1, 3]);
+    const kT = perHead(kv, [0, 2, 3, 1]);
+    const v = perHead(vv, [0, 2, 1, 3]);
+    const scores = g.op('Mul', [g.op('MatMul', [q, kT]), this.scalar(1 / Math.sqrt(dh))]);
     const attended = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]);
     const merged = g.op('Reshape', [g.op('Transpose', [attended], { perm: [0, 2, 1, 3] }), g.ints([0, t, d])]);
     return this.plain([n, t, d], merged);

@@ -1,0 +1,46 @@
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import type { EdmDenoiser, SamplingDenoiser } from '@lowdiff/model';
+import { OrtDenoiser, OrtError } from '@lowdiff/ort';
+import { CliError } from './cli-error';
+
+/** Where sampling runs: ONNX Runtime (every core, the default) or the tfjs backend. */
+export const RUNTIMES = ['ort', 'tfjs'] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** A model opened for sampling on one runtime. */
+export interface SamplingRuntime {
+  runtime: RuntimeName;
+  denoiser: SamplingDenoiser;
+  /** ONNX Runtime's intra-op threads; 1 for tfjs (wasm runs one core per thread). */
+  threads: number;
+  /** Why `auto` fell back to tfjs, if it did. */
+  note?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `model` for sampling on `runtime`. `auto` is ONNX Runtime where onnxruntime-node loads
+ * and runs the model, else tfjs (with a note saying why). The tfjs model stays the caller's.
+ */
+export async function openRuntime(model: EdmDenoiser, runtime: RuntimeName | 'auto', threads?: number): Promise<SamplingRuntime> {
+  if (runtime === 'tfjs') return { runtime, denoiser: model, threads: 1, close: async () => {} };
+  try {
+    const ort = await OrtDenoiser.create(model, { threads: threads ?? availableParallelism() });
+    return { runtime: 'ort', denoiser: ort, threads: ort.threads, close: () => ort.dispose() };
+  } catch (err) {
+    if (!(err instanceof OrtError)) throw err;
+    if (runtime === 'ort') throw new CliError(`--runtime ort: ${err.message}`);
+    return { runtime: 'tfjs', denoiser: model, threads: 1, note: err.message, close: async () => {} };
+  }
+}
+
+/** The --workers check: worker threads only pay for tfjs, whose wasm backend uses one core each. */
+export function checkWorkers(workers: number, runtime: RuntimeName): void {
+  if (workers > 1 && runtime === 'ort') throw new CliError('--workers: worker threads are for --runtime tfjs; ONNX Runtime uses every core itself (see --threads)');
+}
+
+/** A runtime as a report names it: `ort (2 threads)` or `tfjs (wasm)`. */
+export function runtimeLabel(rt: SamplingRuntime): string {
+  return rt.runtime === 'ort' ? `ort (${rt.threads} thread${rt.threads === 1 ? '' : 's'})` : `tfjs (${tf.getBackend()})`;
+}
