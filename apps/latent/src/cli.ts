@@ -3,6 +3,7 @@ import { CliError } from '@lowdiff/cli-kit';
 import { registerBench } from './commands/bench';
 import { registerEncode } from './commands/encode';
 import { registerEval } from './commands/eval';
+import { registerExport } from './commands/export';
 import { registerSample } from './commands/sample';
 import { registerTrain } from './commands/train';
 import { registerTrainVae } from './commands/train-vae';
@@ -18,6 +19,7 @@ registerTrain(program);
 registerSample(program);
 registerEval(program);
 registerBench(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerDemo } from './commands/demo';
 import { registerEval } from './commands/eval';
+import { registerExport } from './commands/export';
 import { registerSample } from './commands/sample';
 import { registerTrain } from './commands/train';
 import { CliError } from '@lowdiff/cli-kit';
@@ -15,6 +16,7 @@ registerTrain(program);
 registerSample(program);
 registerEval(program);
 registerBench(program);
+registerExport(program);
 registerDemo(program);
 
 try {

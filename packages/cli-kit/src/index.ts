@@ -15,3 +15,4 @@ export { writeSamples } from './write-samples';
 export { runTraining, stagesFromFlag } from './run-training';
 export { addFlags, flagGroups, samplingFlags, type Flag, type FlagValues, type OptionTarget } from './flags';
 export { openRuntime, checkWorkers, runtimeLabel, RUNTIMES, type RuntimeName, type SamplingRuntime } from './runtime';
+export { EXPORT_FLAGS, runExport, type ExportFlags } from './export-command';

@@ -10,7 +10,7 @@ import {
   type LatentNormalisationInput,
 } from './latent-normalisation';
 import { LatentInputError, parseVaeConfig } from './errors';
-import { decoderForward, encoderForward, splitMoments } from './vae-network';
+import { decoderForward, decoderOnnx, encoderForward, splitMoments } from './vae-network';
 import type { VaeArchitecture } from './vae-architecture';
 
 /** The raw (unnormalised) diagonal-Gaussian posterior q(z | x). The caller disposes both. */
@@ -97,6 +97,14 @@ export abstract class KlAdapterBase implements LatentAdapter {
       const z = denormaliseLatents(sanitiseLatents(latents, this.latentClamp), this.norm);
       return tf.clipByValue(decoderForward(this.context(), this.architecture, z), -1, 1);
     });
+  }
+
+  /**
+   * The decoder as an ONNX graph (opset 17, dynamic batch) for latents of `size` x `size`: input
+   * `latents` (raw, i.e. denormalised), output `images` (unclipped), as {@link decodeRaw}.
+   */
+  exportDecoderOnnx(size: number): Uint8Array {
+    return decoderOnnx(this.store, this.architecture, size);
   }
 
   parameterCount(): number {

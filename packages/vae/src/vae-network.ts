@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { conv2d, countFlops, groupNorm, linear, silu, type ForwardContext } from '@lowdiff/model';
+import { conv2d, countFlops, groupNorm, linear, OnnxGraph, OnnxOps, opsOf, silu, type ForwardContext, type ParamStore, type Value } from '@lowdiff/model';
 import type { VaeArchitecture } from './vae-architecture';
 
 // diffusers builds every VAE norm with eps 1e-6 (not torch's default 1e-5).
@@ -26,13 +26,14 @@ export function downsampleConv(ctx: ForwardContext, name: string, x: tf.Tensor4D
 }
 
 /** ResnetBlock2D without a time embedding: norm1-SiLU-conv1-norm2-SiLU-conv2 plus a (1x1) shortcut. */
-export function resnetBlock(ctx: ForwardContext, name: string, x: tf.Tensor4D, out: number, groups: number): tf.Tensor4D {
-  let h = silu(groupNorm(ctx, `${name}.norm1`, x, groups, EPS)) as tf.Tensor4D;
+export function resnetBlock<V extends Value>(ctx: ForwardContext, name: string, x: V, out: number, groups: number): V {
+  const ops = opsOf(ctx);
+  let h = ops.silu(groupNorm(ctx, `${name}.norm1`, x, groups, EPS));
   h = conv2d(ctx, `${name}.conv1`, h, out);
-  h = silu(groupNorm(ctx, `${name}.norm2`, h, groups, EPS)) as tf.Tensor4D;
+  h = ops.silu(groupNorm(ctx, `${name}.norm2`, h, groups, EPS));
   h = conv2d(ctx, `${name}.conv2`, h, out);
   const skip = x.shape[3] === out ? x : conv2d(ctx, `${name}.conv_shortcut`, x, out, { kernel: 1 });
-  return tf.add(skip, h);
+  return ops.add(skip, h) as V;
 }
 
 /**
@@ -40,19 +41,17 @@ export function resnetBlock(ctx: ForwardContext, name: string, x: tf.Tensor4D, o
  * residual connection) under its diffusers names: group_norm, to_q, to_k, to_v, to_out.0.
  * @lowdiff/model's selfAttention fuses q/k/v into one weight, which would not map to these files.
  */
-export function attentionBlock(ctx: ForwardContext, name: string, x: tf.Tensor4D, groups: number): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const tokens = tf.reshape(groupNorm(ctx, `${name}.group_norm`, x, groups, EPS), [n, h * w, c]);
-  const q = linear(ctx, `${name}.to_q`, tokens, c) as tf.Tensor3D;
-  const k = linear(ctx, `${name}.to_k`, tokens, c) as tf.Tensor3D;
-  const v = linear(ctx, `${name}.to_v`, tokens, c) as tf.Tensor3D;
-  const weights = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(c)));
+export function attentionBlock<V extends Value>(ctx: ForwardContext, name: string, x: V, groups: number): V {
+  const ops = opsOf(ctx);
+  const [, h, w, c] = x.shape;
+  const tokens = ops.toTokens(groupNorm(ctx, `${name}.group_norm`, x, groups, EPS));
+  const [q, k, v] = ['to_q', 'to_k', 'to_v'].map((p) => linear(ctx, `${name}.${p}`, tokens, c));
   countFlops(ctx, 2 * 2 * (h * w) ** 2 * c);
-  const out = linear(ctx, `${name}.to_out.0`, tf.matMul(weights, v), c);
-  return tf.add(x, tf.reshape(out, [n, h, w, c]));
+  const out = linear(ctx, `${name}.to_out.0`, ops.attention(q, k, v, 1), c);
+  return ops.add(x, ops.fromTokens(out, h, w)) as V;
 }
 
-function midBlock(ctx: ForwardContext, name: string, x: tf.Tensor4D, a: VaeArchitecture): tf.Tensor4D {
+function midBlock<V extends Value>(ctx: ForwardContext, name: string, x: V, a: VaeArchitecture): V {
   const c = x.shape[3];
   let h = resnetBlock(ctx, `${name}.resnets.0`, x, c, a.normNumGroups);
   if (a.midBlockAddAttention) h = attentionBlock(ctx, `${name}.attentions.0`, h, a.normNumGroups);
@@ -75,23 +74,37 @@ export function encoderForward(ctx: ForwardContext, a: VaeArchitecture, x: tf.Te
   return h;
 }
 
-/** Raw latents [N, h, w, latentChannels] -> images [N, h*f, w*f, outChannels] (unclipped). */
-export function decoderForward(ctx: ForwardContext, a: VaeArchitecture, z: tf.Tensor4D): tf.Tensor4D {
+/**
+ * Raw latents [N, h, w, latentChannels] -> images [N, h*f, w*f, outChannels] (unclipped), written
+ * against the op set, so the decoder also exports to ONNX (`decoderOnnx`).
+ */
+export function decoderForward<V extends Value>(ctx: ForwardContext, a: VaeArchitecture, z: V): V {
+  const ops = opsOf(ctx);
   const boc = a.blockOutChannels;
   const last = boc.length - 1;
-  let h = a.usePostQuantConv ? conv2d(ctx, 'post_quant_conv', z, a.latentChannels, { kernel: 1 }) : z;
+  let h: Value = a.usePostQuantConv ? conv2d(ctx, 'post_quant_conv', z, a.latentChannels, { kernel: 1 }) : z;
   h = conv2d(ctx, 'decoder.conv_in', h, boc[last]);
   h = midBlock(ctx, 'decoder.mid_block', h, a);
   [...boc].reverse().forEach((out, i) => {
     for (let j = 0; j <= a.layersPerBlock; j++) h = resnetBlock(ctx, `decoder.up_blocks.${i}.resnets.${j}`, h, out, a.normNumGroups);
-    if (i < last) {
-      // Exact 2x nearest (PyTorch's F.interpolate(mode='nearest')) repeats each pixel.
-      const up = tf.image.resizeNearestNeighbor(h, [h.shape[1] * 2, h.shape[2] * 2]);
-      h = conv2d(ctx, `decoder.up_blocks.${i}.upsamplers.0.conv`, up, out);
-    }
+    // Exact 2x nearest (PyTorch's F.interpolate(mode='nearest')) repeats each pixel.
+    if (i < last) h = conv2d(ctx, `decoder.up_blocks.${i}.upsamplers.0.conv`, ops.upsample2x(h), out);
   });
-  h = silu(groupNorm(ctx, 'decoder.conv_norm_out', h, a.normNumGroups, EPS)) as tf.Tensor4D;
-  return conv2d(ctx, 'decoder.conv_out', h, a.outChannels);
+  h = ops.silu(groupNorm(ctx, 'decoder.conv_norm_out', h, a.normNumGroups, EPS));
+  return conv2d(ctx, 'decoder.conv_out', h, a.outChannels) as V;
+}
+
+/**
+ * The decoder as an ONNX graph for latents of `size` x `size`: input `latents` [N, size, size,
+ * latentChannels] (raw, before normalisation), output `images` [N, size*f, size*f, outChannels]
+ * (unclipped), as `decodeRaw` computes them.
+ */
+export function decoderOnnx(store: ParamStore, a: VaeArchitecture, size: number): Uint8Array {
+  const graph = new OnnxGraph('vae_decoder');
+  const ops = new OnnxOps(graph);
+  const z = ops.input('latents', [1, size, size, a.latentChannels], 'map');
+  ops.output('images', decoderForward({ store, ops, training: false, dropout: 0 }, a, z));
+  return graph.encode();
 }
 
 /** Splits moments into (mean, logvar), with logvar clamped to [-30, 20] as diffusers does. */
