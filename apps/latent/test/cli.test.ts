@@ -10,13 +10,24 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const BIN = join(__dirname, '..', 'bin', 'lowdiff-latent.mjs');
 const run = promisify(execFile);
 
+// Every CLI start compiles TypeScript with tsx and loads TensorFlow.js (1-8 s each on 2 idle
+// cores), and the work per command here is a few steps on a few images. A loaded CI can make a
+// start many times slower, so the limits are backstops against hangs, not speed checks: one
+// command may take 5 min, a test that runs several 10 min.
+const COMMAND_TIMEOUT_MS = 300_000;
+const MULTI_COMMAND_TEST_TIMEOUT_MS = 600_000;
+
 /** Runs the CLI; resolves with stdout/stderr and the exit code instead of throwing. */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(BIN, args, { timeout: 240_000, maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await run(BIN, args, { timeout: COMMAND_TIMEOUT_MS, maxBuffer: 1 << 24 });
     return { code: 0, stdout, stderr };
   } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
+    const e = err as { code: number | null; killed?: boolean; signal?: string | null; stdout: string; stderr: string };
+    // Killed by the backstop (or a signal): say so, rather than fail on a confusing null code.
+    if (e.code === null || e.code === undefined) {
+      return { code: -1, stdout: e.stdout ?? '', stderr: `${e.stderr ?? ''}\n[test] lowdiff-latent ${args.join(' ')}: killed (${e.signal ?? 'no exit code'}${e.killed ? `, after ${COMMAND_TIMEOUT_MS / 1000} s` : ''})` };
+    }
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
@@ -36,7 +47,7 @@ describe('lowdiff-latent', () => {
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/Usage: lowdiff-latent/);
     }
-  });
+  }, MULTI_COMMAND_TEST_TIMEOUT_MS);
 
   it('names the bad flag and exits 2, without a stack trace', async () => {
     const steps = await cli('train-vae', '--data', 'fashion-mnist', '--out', join(dir, 'v'), '--steps', '0');
@@ -53,7 +64,7 @@ describe('lowdiff-latent', () => {
     const latents = await cli('train', '--latents', notCache, '--out', join(dir, 'x'));
     expect(latents.code).toBe(2);
     expect(latents.stderr).toMatch(/--latents: .*junk\.safetensors/);
-  });
+  }, MULTI_COMMAND_TEST_TIMEOUT_MS);
 
   it('train-vae, encode, train a tiny DiT, sample (grid, images, stage strip) and bench, end to end', async () => {
     const common = ['--backend', 'wasm'];
@@ -113,5 +124,5 @@ describe('lowdiff-latent', () => {
     expect(sp.code, sp.stderr).toBe(0);
     const bad = await cli('train', '--latents', cache, '--out', join(dir, 'x2'), '--condition-space', 'both', ...common);
     expect(bad.stderr).toMatch(/--condition-space/);
-  }, 240_000);
+  }, MULTI_COMMAND_TEST_TIMEOUT_MS);
 });

@@ -10,13 +10,24 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const BIN = join(__dirname, '..', 'bin', 'lowdiff-pixel.mjs');
 const run = promisify(execFile);
 
+// Every CLI start compiles TypeScript with tsx and loads TensorFlow.js (1-8 s each on 2 idle
+// cores), and the work per command here is a few steps on a few images. A loaded CI can make a
+// start many times slower, so the limits are backstops against hangs, not speed checks: one
+// command may take 5 min, a test that runs several 10 min.
+const COMMAND_TIMEOUT_MS = 300_000;
+const MULTI_COMMAND_TEST_TIMEOUT_MS = 600_000;
+
 /** Runs the CLI; resolves with stdout/stderr and the exit code instead of throwing. */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(BIN, args, { timeout: 240_000, maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await run(BIN, args, { timeout: COMMAND_TIMEOUT_MS, maxBuffer: 1 << 24 });
     return { code: 0, stdout, stderr };
   } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
+    const e = err as { code: number | null; killed?: boolean; signal?: string | null; stdout: string; stderr: string };
+    // Killed by the backstop (or a signal): say so, rather than fail on a confusing null code.
+    if (e.code === null || e.code === undefined) {
+      return { code: -1, stdout: e.stdout ?? '', stderr: `${e.stderr ?? ''}\n[test] lowdiff-pixel ${args.join(' ')}: killed (${e.signal ?? 'no exit code'}${e.killed ? `, after ${COMMAND_TIMEOUT_MS / 1000} s` : ''})` };
+    }
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
@@ -35,7 +46,7 @@ describe('lowdiff-pixel', () => {
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/Usage: lowdiff-pixel/);
     }
-  });
+  }, MULTI_COMMAND_TEST_TIMEOUT_MS);
 
   it('names the bad flag and exits 2, without a stack trace', async () => {
     const r = await cli('sample', '--checkpoint', 'x.safetensors', '--count', '0');
@@ -51,7 +62,7 @@ describe('lowdiff-pixel', () => {
     expect(bad.stderr).toMatch(/--checkpoint: cannot load checkpoint/);
     const data = await cli('train', '--data', 'imagenet', '--out', join(dir, 'x'));
     expect(data.stderr).toMatch(/imagenet/);
-  });
+  }, MULTI_COMMAND_TEST_TIMEOUT_MS);
 
   it('trains, resumes, samples (grid, per-image PNGs, stage strip) and benchmarks a tiny model', async () => {
     const config = join(dir, 'config.json');
@@ -87,5 +98,5 @@ describe('lowdiff-pixel', () => {
     expect(rows.map((r: { plan: string }) => r.plan)).toEqual(['baseline-heun-6@16', 'tiny']);
     expect(rows[0]).toMatchObject({ nfe: 11, effectiveNfe: 11, speedup: 1 });
     expect(rows[1].effectiveNfe).toBeLessThan(rows[1].nfe);
-  });
+  }, MULTI_COMMAND_TEST_TIMEOUT_MS);
 });

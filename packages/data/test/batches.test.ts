@@ -99,10 +99,17 @@ describe('batches', () => {
     const tensors = tf.memory().numTensors;
     const it = batches(watched, { batchSize: 5, prefetch: 3 });
     const { value } = await it.next();
+    // Only the batch handed out is prepared before next() resolves; the rest waits for the loop.
     expect(prepared).toBe(1);
-    // The consumer awaits something: one macrotask queued after the three preparations. (A 5 ms
-    // timer was flaky on a loaded machine: it can expire before the loop reaches setImmediate.)
-    await new Promise((r) => setImmediate(r));
+    // The consumer yields to the event loop until the prefetch settles. No timer and no
+    // assumption about how many turns that takes (it must happen within a bounded number, and
+    // the count must then stay at 1 + prefetch, never more).
+    let turns = 0;
+    while (prepared < 4 && turns < 100) {
+      await new Promise((r) => setImmediate(r));
+      turns++;
+    }
+    for (let extra = 0; extra < 5; extra++) await new Promise((r) => setImmediate(r));
     expect(prepared).toBe(4);
     expect(tf.memory().numTensors).toBe(tensors + 2);
     tf.dispose([value!.images, value!.labels]);

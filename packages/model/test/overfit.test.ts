@@ -18,7 +18,7 @@ function eightImages(): tf.Tensor4D {
   return tf.tensor4d(px, [8, 8, 8, 1]);
 }
 
-it('a tiny UNet overfits 8 images on wasm: the EDM loss falls 10x', () => {
+it('a tiny UNet overfits 8 images on wasm: the EDM loss falls 10x within 50 Adam steps', () => {
   const model = new EdmDenoiser({ kind: 'unet', channels: 1, resolution: 8, stageResolutions: [4, 8], numClasses: 0, baseChannels: 16, channelMult: [1, 1], attentionResolutions: [4], groupNormGroups: 4 });
   const y = eightImages();
   // Fixed noise and noise levels: the net can memorise the mapping, which is what "overfit" tests.
@@ -29,7 +29,8 @@ it('a tiny UNet overfits 8 images on wasm: the EDM loss falls 10x', () => {
   const noisy = tf.add(y, tf.mul(noise, tf.tensor4d(sigma, [8, 1, 1, 1]))) as tf.Tensor4D;
   const opt = tf.train.adam(3e-3);
   const losses: number[] = [];
-  for (let step = 0; step < 200; step++) {
+  // Step-counted, not timed: measured falls of 19x by step 40 and 250x by step 60 (seed 0).
+  for (let step = 0; step < 50; step++) {
     const loss = opt.minimize(
       () => tf.mean(tf.mul(weight, tf.square(tf.sub(model.denoise(noisy, sigma, { resolution: 8 }, { training: true }), y)))) as tf.Scalar,
       true,
@@ -38,6 +39,7 @@ it('a tiny UNet overfits 8 images on wasm: the EDM loss falls 10x', () => {
     losses.push(loss.dataSync()[0]);
     loss.dispose();
   }
+  expect(losses.every(Number.isFinite)).toBe(true);
   expect(losses.at(-1)!).toBeLessThan(losses[0] / 10);
   tf.dispose([y, noise, weight, noisy]);
   opt.dispose();

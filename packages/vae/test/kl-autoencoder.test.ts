@@ -49,11 +49,14 @@ function channelStats(t: tf.Tensor4D): { mean: number[]; std: number[] } {
 }
 
 describe('KL autoencoder on Fashion-MNIST', () => {
-  // Small enough for CI (~20 s on 2 cores); measured on held-out test images.
+  // A short, step-counted run (about 10 s on 2 idle cores): it checks that training learns and
+  // generalises, not a target quality. The quality claim (150 steps reach > 18 dB on held-out
+  // images) is a benchmark: packages/vae/bench/train-vae.ts --min-psnr 18 (see its header).
   const config: KlTrainingConfigInput = { model: { channels: [8, 16, 16] }, batchSize: 8, learningRate: 4e-3, loss: 'l2', klWeight: 1e-4, seed: 0 };
+  const STEPS = 30;
 
-  it('150 steps reach > 18 dB reconstruction PSNR on held-out test images; normalised latents have zero mean, unit std', async () => {
-    const train = await loadFashionMnist({ split: 'train', size: 32, limit: 2000 });
+  it('30 steps cut the reconstruction loss and raise held-out PSNR well above untrained; normalised latents have zero mean, unit std', async () => {
+    const train = await loadFashionMnist({ split: 'train', size: 32, limit: 256 });
     const test = await loadFashionMnist({ split: 'test', size: 32, limit: 200 });
     const before = tf.memory().numTensors;
     const reports: number[] = [];
@@ -61,31 +64,36 @@ describe('KL autoencoder on Fashion-MNIST', () => {
     const untrained = await reconstructionPsnr(fresh, test);
     fresh.dispose();
     const { autoencoder: ae, step, stopped, history } = await trainAutoencoder(train, config, {
-      steps: 150,
-      progressEvery: 25,
+      steps: STEPS,
+      progressEvery: 5,
       onProgress: (p) => reports.push(p.step),
     });
-    expect(step).toBe(150);
+    expect(step).toBe(STEPS);
     expect(stopped).toBe('steps');
-    expect(reports).toEqual([25, 50, 75, 100, 125, 150]);
+    expect(reports).toEqual([5, 10, 15, 20, 25, 30]);
+    expect(history.map((h) => h.step)).toEqual(reports);
+    for (const h of history) expect(Number.isFinite(h.loss)).toBe(true);
+    // Measured 0.44 at step 5 -> 0.14 at step 30 (seed 0).
     expect(history.at(-1)!.reconstruction).toBeLessThan(history[0].reconstruction / 2);
     expect(ae.latentShape(32)).toEqual([8, 8, 4]);
 
     const stats = await measureLatentStats(ae, train);
-    expect(stats.count).toBe(2000 * 64);
+    expect(stats.count).toBe(256 * 64);
     ae.setNormalisation(perChannelNormalisation(stats));
     const quality = await reconstructionPsnr(ae, test);
-    // Measured 19.5 dB (seeds 1, 2: 19.5, 18.7); untrained about 6 dB.
-    expect(quality.psnr).toBeGreaterThan(18);
-    expect(untrained.psnr).toBeLessThan(quality.psnr - 4);
+    // Measured 14.7 dB after 30 steps; untrained about 6 dB.
+    expect(quality.count).toBe(200);
+    expect(untrained.psnr).toBeLessThan(8);
+    expect(quality.psnr).toBeGreaterThan(untrained.psnr + 5);
 
-    const latents = await encodeInBatches(ae, train, { batchSize: 250 });
+    const latents = await encodeInBatches(ae, train, { batchSize: 100 });
+    expect(latents.shape).toEqual([256, 8, 8, 4]);
     const measured = channelStats(latents);
     for (let c = 0; c < 4; c++) {
       expect(Math.abs(measured.mean[c])).toBeLessThan(0.1);
       expect(Math.abs(measured.std[c] - 1)).toBeLessThan(0.1);
     }
-    // Held-out images: same distribution, so near zero mean and unit std too (measured |mean| <= 0.10, std 1.01-1.03).
+    // Held-out images: same distribution, so near zero mean and unit std too.
     const testLatents = await encodeInBatches(ae, test);
     const held = channelStats(testLatents);
     for (let c = 0; c < 4; c++) {
