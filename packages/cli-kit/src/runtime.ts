@@ -22,11 +22,13 @@ export interface SamplingRuntime {
 /**
  * Opens `model` for sampling on `runtime`. `auto` is ONNX Runtime where onnxruntime-node loads
  * and runs the model, else tfjs (with a note saying why). The tfjs model stays the caller's.
+ * `LOWDIFF_ORT_PROVIDERS` (e.g. `cuda,cpu`) picks ONNX Runtime's execution providers.
  */
 export async function openRuntime(model: EdmDenoiser, runtime: RuntimeName | 'auto', threads?: number): Promise<SamplingRuntime> {
   if (runtime === 'tfjs') return { runtime, denoiser: model, threads: 1, close: async () => {} };
   try {
-    const ort = await OrtDenoiser.create(model, { threads: threads ?? availableParallelism() });
+    const providers = process.env.LOWDIFF_ORT_PROVIDERS?.split(',').map((p) => p.trim()).filter(Boolean);
+    const ort = await OrtDenoiser.create(model, { threads: threads ?? availableParallelism(), executionProviders: providers });
     return { runtime: 'ort', denoiser: ort, threads: ort.threads, close: () => ort.dispose() };
   } catch (err) {
     if (!(err instanceof OrtError)) throw err;

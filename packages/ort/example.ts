@@ -1,0 +1,21 @@
+// example.ts — from the repository root: npx tsx --conditions=@lowdiff/source packages/ort/example.ts
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@lowdiff/backend';
+import { loadCheckpoint } from '@lowdiff/model';
+import { OrtDenoiser } from '@lowdiff/ort';
+import { baselinePlan, runCascade } from '@lowdiff/sampler';
+
+await initBackend({ backend: 'wasm' });
+const { model } = await loadCheckpoint('apps/pixel/checkpoints/fmnist-lowdiff.safetensors', { use: 'ema' });
+
+// The same D(x; sigma) on ONNX Runtime: every stage exported from the model's own definition.
+const ort = await OrtDenoiser.create(model, { threads: 2 });
+const x = tf.randomNormal([4, 32, 32, 1], 0, 10) as tf.Tensor4D;
+const call = { resolution: 32, classLabels: tf.tensor1d([0, 1, 2, 3], 'int32') };
+const [a, b] = [model.denoise(x, 10, call), await ort.denoise(x, 10, call)];
+console.log('max |tfjs - ort|:', tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+
+// The sampler drives it like the tfjs model.
+const result = await runCascade(ort, baselinePlan(32, 18, 'heun'), { count: 8, seed: 0, classLabels: [0, 1, 2, 3, 4, 5, 6, 7] });
+console.log('samples', result.images.shape, 'NFE', result.nfe);
+await ort.dispose();
