@@ -65,7 +65,7 @@ function named(name: string, plan: ResolvedCascadePlan): ResolvedCascadePlan {
 /** A plan from a preset name, a JSON file, or inline JSON. */
 export function resolvePlan(spec: string, r: number): ResolvedCascadePlan {
   const presets = planPresets(r);
-  if (presets[spec]) return presets[spec]();
+  if (Object.hasOwn(presets, spec)) return presets[spec]();
   let text = spec;
   if (!spec.trim().startsWith('{')) {
     if (!existsSync(spec)) throw new CliError(`--plan: '${spec}' is neither a preset (${Object.keys(presets).join(', ')}) nor a file`);

@@ -51,6 +51,8 @@ export async function collectFeatures(
         );
       }
       const values = (await out.features.data()) as Float32Array;
+      if (!values.every(Number.isFinite))
+        throw new MetricsError(`collectFeatures: extractor '${extractor.name}' returned non-finite features (NaN or Inf in the images?); no score would mean anything`);
       stats.add(values);
       if (options.keepFeatures) featureChunks.push(values);
       if (options.keepLogits) {

@@ -63,3 +63,11 @@ describe('collectFeatures', () => {
     await expect(collectFeatures(liar, batches(6, 1, 2), { disposeInputs: true })).rejects.toThrow(/returned features 2x6 for 2 images; expected 2x5/);
   });
 });
+
+describe('collectFeatures on damaged images', () => {
+  it('refuses non-finite features instead of scoring them', async () => {
+    const images = tf.fill([2, 8, 8, 3], Number.NaN) as tf.Tensor4D;
+    await expect(collectFeatures(toyExtractor(), [images])).rejects.toThrow(/non-finite features/);
+    images.dispose();
+  });
+});

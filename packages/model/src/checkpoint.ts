@@ -93,7 +93,7 @@ export async function loadCheckpoint(path: string, options: { use?: 'raw' | 'ema
   for (const [key, t] of tensors) {
     const slash = key.indexOf('/');
     const prefix = key.slice(0, slash) as keyof typeof groups;
-    if (slash < 0 || !(prefix in groups)) throw new CheckpointError(`${path}: unexpected tensor '${key}' (expected model/, ema/ or extra/ names)`);
+    if (slash < 0 || !Object.hasOwn(groups, prefix)) throw new CheckpointError(`${path}: unexpected tensor '${key}' (expected model/, ema/ or extra/ names)`);
     groups[prefix].set(key.slice(slash + 1), t);
   }
   const hasRaw = groups.model.size > 0;

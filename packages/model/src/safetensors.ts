@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { writeFileAtomic } from '@lowdiff/backend';
 
 /**
@@ -13,6 +14,7 @@ export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 
 
 const BYTES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 const MAX_HEADER = 100 * 1024 * 1024;
+const MAX_RANK = 8;
 
 export interface SafeTensor {
   /** dtype as stored in the file. */
@@ -40,7 +42,7 @@ export type WritableTensor = { shape: number[]; data: Float32Array | Int32Array 
 
 export function encodeSafetensors(tensors: Map<string, WritableTensor> | Record<string, WritableTensor>, metadata: Record<string, string> = {}): Uint8Array {
   const entries = [...(tensors instanceof Map ? tensors.entries() : Object.entries(tensors))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = Object.create(null); // '__proto__' is a tensor name like any other
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of entries) {
@@ -80,41 +82,48 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError(`${source}: header is not a JSON object`);
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
-  const metadata: Record<string, string> = {};
-  const tensors = new Map<string, SafeTensor>();
-  const spans: [number, number, string][] = [];
+  // A null prototype: names like `__proto__` or `constructor` from a file are plain keys here.
+  const metadata: Record<string, string> = Object.create(null);
+  // Everything is validated before any tensor is materialised, so a crafted header (overlapping
+  // spans, huge shapes) costs nothing but the error.
+  const entries: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number; count: number }[] = [];
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
-      for (const [k, v] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SafetensorsError(`${source}: __metadata__ is not a JSON object`);
+      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new SafetensorsError(`${source}: __metadata__.${k} is not a string`);
         metadata[k] = v;
       }
       continue;
     }
-    const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const dtype = info?.dtype as SafetensorsDtype;
-    if (!(typeof dtype === 'string' && dtype in BYTES)) throw new SafetensorsError(`${source}: tensor '${name}' has unsupported dtype ${JSON.stringify(info?.dtype)}`);
+    const info = (typeof raw === 'object' && raw !== null ? raw : {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const dtype = info.dtype as SafetensorsDtype;
+    if (!(typeof dtype === 'string' && Object.hasOwn(BYTES, dtype))) throw new SafetensorsError(`${source}: tensor '${name}' has unsupported dtype ${JSON.stringify(info.dtype)}`);
     const shape = info.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+    if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
       throw new SafetensorsError(`${source}: tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
     const offs = info.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0) || offs[0] > offs[1])
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0) || offs[0] > offs[1])
       throw new SafetensorsError(`${source}: tensor '${name}' has invalid data_offsets ${JSON.stringify(offs)}`);
     const [begin, end] = offs as [number, number];
     if (end > dataLen) throw new SafetensorsError(`${source}: tensor '${name}' ends at byte ${end} but the data section has ${dataLen} bytes (truncated file)`);
-    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    // Multiply with a bound, so a shape like [2^40, 2^40] cannot overflow into a matching size.
+    let count = 1;
+    for (const d of shape as number[]) count = Math.min(count * d, Number.MAX_SAFE_INTEGER);
     if (end - begin !== count * BYTES[dtype])
       throw new SafetensorsError(`${source}: tensor '${name}' holds ${end - begin} bytes, but ${dtype} [${shape}] needs ${count * BYTES[dtype]}`);
-    spans.push([begin, end, name]);
-    tensors.set(name, { dtype, shape: shape as number[], data: widen(dtype, bytes.subarray(dataStart + begin, dataStart + end), count, name, source) });
+    entries.push({ name, dtype, shape: shape as number[], begin, end, count });
   }
-  spans.sort((a, b) => a[0] - b[0]);
+  const spans = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
-  for (const [begin, end, name] of spans) {
+  for (const { begin, end, name } of spans) {
     if (begin !== cursor) throw new SafetensorsError(`${source}: tensor '${name}' starts at byte ${begin}, expected ${cursor} (overlapping or gapped data)`);
     cursor = end;
   }
   if (cursor !== dataLen) throw new SafetensorsError(`${source}: ${dataLen - cursor} trailing bytes after the last tensor (corrupt file)`);
+  const tensors = new Map<string, SafeTensor>();
+  for (const { name, dtype, shape, begin, end, count } of entries)
+    tensors.set(name, { dtype, shape, data: widen(dtype, bytes.subarray(dataStart + begin, dataStart + end), count, name, source) });
   return { tensors, metadata };
 }
 
@@ -173,15 +182,35 @@ function halfToFloat(h: number): number {
   return sign * Math.pow(2, exp - 15) * (1 + frac / 1024);
 }
 
+/**
+ * Reads and decodes a safetensors file. Only regular files are read: a FIFO, a device (e.g. a
+ * symlink to /dev/zero) or a directory is refused before anything is read.
+ */
 export async function readSafetensorsFile(path: string): Promise<SafetensorsContents> {
   let bytes: Uint8Array;
+  let handle;
   try {
-    bytes = await readFile(path);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const info = await handle.stat();
+    if (!info.isFile()) throw new SafetensorsError(`${path}: not a regular file (a ${kindOf(info)}); give a .safetensors file`);
+    bytes = await handle.readFile();
   } catch (err) {
+    if (err instanceof SafetensorsError) throw err;
     const code = (err as { code?: string }).code;
     throw new SafetensorsError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${(err as Error).message})`);
+  } finally {
+    await handle?.close();
   }
   return decodeSafetensors(bytes, path);
+}
+
+function kindOf(info: Stats): string {
+  if (info.isDirectory()) return 'directory';
+  if (info.isFIFO()) return 'FIFO';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'device';
+  if (info.isSocket()) return 'socket';
+  return 'special file';
 }
 
 export async function writeSafetensorsFile(

@@ -95,7 +95,7 @@ export const CascadeStageSchema = z
 export const CascadePlanSchema = z
   .strictObject({
     name: z.string().optional(),
-    stages: z.array(CascadeStageSchema).min(1, 'must list at least one stage'),
+    stages: z.array(CascadeStageSchema).min(1, 'must list at least one stage').max(16, 'must list at most 16 stages'),
   })
   .superRefine((plan, ctx) => {
     // Also reached when `stages` is empty (a min-length issue does not stop refinements).

@@ -6,7 +6,7 @@ import type { Denoiser, StepInfo } from './denoiser';
 import { withBatchedGuidance, withGuidance } from './guidance';
 import { runSolver } from './run-solver';
 import { NOISE_PURPOSE, perSampleNoise, sampleStreams, type NoisePurpose } from './sample-noise';
-import { CascadePlanError } from './sampler-error';
+import { CascadePlanError, SamplerError } from './sampler-error';
 import type { SamplingDenoiser } from './types';
 import { upsample, type UpsampleMethod } from './upsample';
 
@@ -129,8 +129,13 @@ export async function runCascade(model: SamplingDenoiser, plan: CascadePlan, opt
       previous?.dispose();
       previous = x;
       // Reading the result waits for asynchronous backends (webgl, webgpu) to finish the stage.
-      await x.data();
+      const values = await x.data();
       const wallMs = performance.now() - started;
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0)
+        throw new SamplerError(
+          `stage ${s} (${stage.resolution}x${stage.resolution}) produced ${values[bad]} for image ${opts.firstIndex + Math.floor(bad / (values.length / opts.count))}: the model outputs non-finite values (damaged or diverged weights?)`,
+        );
       stages.push({ stageIndex: s, resolution: stage.resolution, steps: stage.steps, solver: stage.solver, sigmas, nfe, effectiveNfe: 0, wallMs });
       await options.onStage?.({ stageIndex: s, resolution: stage.resolution, images: x, nfe, wallMs });
     }

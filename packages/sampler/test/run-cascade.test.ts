@@ -290,3 +290,23 @@ describe('runCascade errors', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('runCascade with a damaged model', () => {
+  it('stops at the first stage whose output is not finite, naming it, and leaks nothing', async () => {
+    const healthy = new FakeUnifiedModel([8, 16], 1, 0, 0.5, 0.1, false);
+    // Fine at 8x8, NaN at 16x16: as a checkpoint with damaged upper-level weights would be.
+    const damaged = {
+      resolutions: healthy.resolutions,
+      channels: 1,
+      numClasses: 0,
+      sigmaData: 0.5,
+      flopsPerCall: (r: number) => r * r,
+      denoise: (x: tf.Tensor4D, sigma: number | Float32Array, call: Parameters<FakeUnifiedModel['denoise']>[2]) =>
+        call.resolution === 16 ? tf.fill(x.shape, Number.NaN) as tf.Tensor4D : healthy.denoise(x, sigma, call),
+    };
+    const before = tf.memory().numTensors;
+    const plan = { stages: [{ resolution: 8, steps: 2 }, { resolution: 16, steps: 2 }] };
+    await expect(runCascade(damaged, plan, { count: 3, seed: 0, firstIndex: 5 })).rejects.toThrow(/stage 1 \(16x16\) produced NaN for image 5: the model outputs non-finite values/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -60,7 +60,7 @@ export function parseParams<S extends z.ZodType>(schema: S, input: unknown, labe
 // they are appended to "<field>: ".
 
 /** Number of sampling steps (sigma intervals): an integer >= 1. */
-export const StepsSchema = z.number().int('must be an integer').min(1, 'must be >= 1');
+export const StepsSchema = z.number().int('must be an integer').min(1, 'must be >= 1').max(10_000, 'must be <= 10000 (EDM samples in 18 to 256; a larger count is a typo)');
 
 /** A finite number > 0. */
 export const PositiveSchema = z.number().positive('must be > 0');
