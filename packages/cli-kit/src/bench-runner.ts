@@ -3,6 +3,7 @@ import { loadDataset } from '@lowdiff/data';
 import { loadShippedClassifier } from '@lowdiff/metrics';
 import type { ResolvedCascadePlan } from '@lowdiff/sampler';
 import { classLabels } from './checkpoint-model';
+import { CliError } from './cli-error';
 import { defaultExtractor, referenceFeatures, score, type Scores } from './evaluate';
 import { concatGenerated, generate, imagesPerSecond, sizeOptions, type Generated, type GenerateOptions } from './generate';
 import type { SamplingPool } from './sampling-pool';
@@ -59,6 +60,8 @@ export function benchEntries(plans: ResolvedCascadePlan[], runtimes: { runtime: 
  * scores each. `benchEntries` makes entries for plans on one or several runtimes.
  */
 export async function runBench(entries: BenchEntry[], o: BenchOptions, classNames?: string[]): Promise<{ rows: BenchRow[]; generated: Generated[] }> {
+  // Checked before any sampling: precision/recall needs more samples than its k = 3 neighbours.
+  if (o.metrics && o.count < 4) throw new CliError(`--count: scoring needs at least 4 samples per plan (precision/recall compares k = 3 neighbours); got ${o.count} (--no-metrics for speed only)`);
   const plans = entries.map((e) => e.plan);
   const labels = classLabels('all', o.count, entries[0].model.numClasses, classNames);
   const parts: Generated[][] = plans.map(() => []);

@@ -113,7 +113,7 @@ export const flagGroups = {
   }),
   /** How eval samples one plan and what it scores against. */
   eval: () => ({
-    count: samplingFlags.count(1000, 'samples to generate and score', 2),
+    count: samplingFlags.count(1000, 'samples to generate and score (at least 4: precision/recall compares k = 3 neighbours)', 4),
     seed: samplingFlags.seed('sampling seed'),
     class: samplingFlags.class('all'),
     guidance: samplingFlags.guidance(),

@@ -16,3 +16,4 @@ export { runTraining, stagesFromFlag } from './run-training';
 export { addFlags, flagGroups, samplingFlags, type Flag, type FlagValues, type OptionTarget } from './flags';
 export { openRuntime, checkWorkers, runtimeLabel, RUNTIMES, type RuntimeName, type SamplingRuntime } from './runtime';
 export { EXPORT_FLAGS, runExport, type ExportFlags } from './export-command';
+export { lockRunFolder, type RunLock } from './run-lock';

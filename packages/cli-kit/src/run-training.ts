@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Trainer, TrainingConfigInput } from '@lowdiff/trainer';
 import { CliError } from './cli-error';
-import { formatSeconds, type Output } from './output';
+import type { Output } from './output';
 import { stagePreset } from './presets';
 
 /** --stages: a preset name, or a JSON array of stages. */
@@ -14,34 +14,55 @@ export function stagesFromFlag(flag: string, resolution: number): TrainingConfig
   }
 }
 
+/** Exit codes after a stop by signal: 128 + the signal's number, as shells report them. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT;
+
 /**
  * Runs a trainer the way every CLI does: progress bar (or JSON lines), checkpoints and a JSONL
- * log in `outDir`; the first Ctrl-C finishes the step and saves, a second one quits.
+ * log in `outDir`. SIGINT (Ctrl-C), SIGTERM (Kubernetes, Slurm, systemd, `timeout`) and SIGHUP
+ * finish the step, save, and set the exit code to 128 + the signal; the same signal again a
+ * second or more later quits without saving (a duplicate delivered at once, as a terminal and
+ * npm both forwarding Ctrl-C, is ignored).
  */
 export async function runTraining(trainer: Trainer, o: { out: Output; outDir: string; json: boolean; info: Record<string, unknown> }): Promise<void> {
   const path = join(o.outDir, 'train.safetensors');
   const { out } = o;
   const ctl = new AbortController();
-  process.once('SIGINT', () => {
-    out.info('interrupted: finishing the step and saving a checkpoint (Ctrl-C again to quit without saving)');
+  let stop: { signal: StopSignal; at: number } | null = null;
+  const onSignal = (signal: StopSignal) => {
+    if (stop && performance.now() - stop.at > 1000) {
+      out.info(`${signal} again: quitting without saving`);
+      process.exit(SIGNAL_EXIT[signal]);
+    }
+    if (stop) return;
+    stop = { signal, at: performance.now() };
+    out.info(`${signal}: finishing the step and saving a checkpoint (send it again to quit without saving)`);
     ctl.abort();
-    process.once('SIGINT', () => process.exit(130));
-  });
-  out.startProgress('train', trainer.config.steps, trainer.step);
-  const result = await trainer.run({
-    checkpointPath: path,
-    logPath: join(o.outDir, 'train.jsonl'),
-    signal: ctl.signal,
-    info: o.info,
-    onProgress: (r) => {
-      const losses = Object.entries(r.lossPerStage).map(([k, v]) => `${k}:${v.toFixed(3)}`).join(' ');
-      out.progress(r.step, r.totalSteps, `${r.stepsPerSec.toFixed(2)} it/s ETA ${formatSeconds(r.etaSec)} loss ${losses}`);
-      if (o.json && r.step % 50 === 0) out.result({ event: 'progress', ...r });
-    },
-    onSkip: (s) => out.info(`skipped step ${s.step}: ${s.reason}`),
-    onCheckpoint: (c) => out.result({ event: 'checkpoint', ...c }),
-  });
-  out.stopProgress();
-  out.info(`${result.reason === 'aborted' ? 'stopped' : 'done'} at step ${result.step}; checkpoint ${path}`);
-  out.result({ event: 'done', ...result, checkpoint: path });
+  };
+  const handlers = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((s) => [s, () => onSignal(s)] as const);
+  for (const [s, h] of handlers) process.on(s, h);
+  try {
+    out.startProgress('train', trainer.config.steps, trainer.step);
+    const result = await trainer.run({
+      checkpointPath: path,
+      logPath: join(o.outDir, 'train.jsonl'),
+      signal: ctl.signal,
+      info: o.info,
+      onProgress: (r) => {
+        const losses = Object.entries(r.lossPerStage).map(([k, v]) => `${k}:${v.toFixed(3)}`).join(' ');
+        out.progress(r.step, r.totalSteps, `${r.stepsPerSec.toFixed(2)} it/s, ${(r.stepsPerSec * trainer.config.batchSize).toFixed(0)} images/s, loss ${losses}`);
+        if (o.json && r.step % 50 === 0) out.result({ event: 'progress', ...r });
+      },
+      onSkip: (s) => out.info(`skipped step ${s.step}: ${s.reason}`),
+      onCheckpoint: (c) => out.result({ event: 'checkpoint', ...c }),
+      onLogRepaired: (r) => out.info(`train.jsonl: dropped ${r.dropped} line(s) past the checkpoint's step ${trainer.step} (torn, or to be trained again)`),
+    });
+    out.stopProgress();
+    out.info(`${result.reason === 'aborted' ? 'stopped' : 'done'} at step ${result.step}; checkpoint ${path}`);
+    out.result({ event: 'done', ...result, checkpoint: path });
+    if (stop) process.exitCode = SIGNAL_EXIT[(stop as { signal: StopSignal }).signal];
+  } finally {
+    for (const [s, h] of handlers) process.off(s, h);
+  }
 }

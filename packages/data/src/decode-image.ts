@@ -10,6 +10,17 @@ export interface DecodedImage {
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
+
+/**
+ * The largest image decoded, in pixels (4096 x 4096). Data sets here are tiny images; a file
+ * claiming more is a mistake or a decompression bomb (a small PNG can claim gigapixels).
+ */
+export const MAX_IMAGE_PIXELS = 4096 * 4096;
+
+function checkBudget(width: number, height: number, file: string): void {
+  if (width * height > MAX_IMAGE_PIXELS)
+    throw new DatasetError(`${file} is ${width}x${height} pixels, over the ${MAX_IMAGE_PIXELS.toLocaleString('en-US')}-pixel budget (resize it first)`, file);
+}
 const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
 
 function startsWith(bytes: Uint8Array, signature: number[]): boolean {
@@ -25,6 +36,11 @@ function startsWith(bytes: Uint8Array, signature: number[]): boolean {
 export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (startsWith(bytes, PNG_SIGNATURE)) {
+    // The size is in the IHDR chunk (bytes 16-23), read before anything is inflated.
+    if (bytes.length >= 24) {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      checkBudget(view.getUint32(16), view.getUint32(20), file);
+    }
     let png: PNG;
     try {
       png = PNG.sync.read(buffer);
@@ -42,7 +58,7 @@ export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
   }
   if (startsWith(bytes, JPEG_SIGNATURE)) {
     try {
-      const img = jpeg.decode(buffer, { useTArray: true, formatAsRGBA: false });
+      const img = jpeg.decode(buffer, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
       if (img.data.length !== img.width * img.height * 3) throw new Error('decoder returned a truncated image');
       return { data: img.data, height: img.height, width: img.width };
     } catch (cause) {

@@ -127,6 +127,16 @@ describe('image folder', () => {
     );
   });
 
+  it('refuses a decompression bomb from its header, before inflating anything', () => {
+    // A PNG signature and an IHDR claiming 100,000 x 100,000 pixels (40 GB as RGBA), then nothing.
+    const bomb = new Uint8Array(33);
+    bomb.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+    new DataView(bomb.buffer).setUint32(16, 100_000);
+    new DataView(bomb.buffer).setUint32(20, 100_000);
+    bomb.set([8, 6, 0, 0, 0], 24);
+    expect(() => decodeImage(bomb, 'bomb.png')).toThrow(/bomb\.png is 100000x100000 pixels, over the 16,777,216-pixel budget/);
+  });
+
   it('refuses to pad an image larger than the target, naming it', async () => {
     const dir = folder('too-big', { 'a/big.png': encodePng(solid(8, 8, RED), 8, 8) });
     await expect(loadImageFolder(dir, { size: 4, fit: 'pad' })).rejects.toThrow(

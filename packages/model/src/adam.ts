@@ -37,6 +37,19 @@ export class Adam {
     });
   }
 
+  /**
+   * Creates the (zero) moments of weights that have had no gradient yet, so a checkpoint holds a
+   * moment for every weight and a missing one means a damaged file.
+   */
+  ensure(weights: Iterable<[string, tf.Variable]>): void {
+    tf.tidy(() => {
+      for (const [name, w] of weights) {
+        this.moment(this.m, name, w);
+        this.moment(this.v, name, w);
+      }
+    });
+  }
+
   /** Moments as named tensors (`adam.m/<weight>`, `adam.v/<weight>`) for a checkpoint. */
   stateTensors(): Map<string, tf.Tensor> {
     const out = new Map<string, tf.Tensor>();

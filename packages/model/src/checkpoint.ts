@@ -24,6 +24,8 @@ export interface LoadedCheckpoint {
   /** The model, holding the raw weights (or the EMA ones if the file has only those / `use: 'ema'`). */
   model: EdmDenoiser;
   ema: Map<string, tf.Tensor> | null;
+  /** Whether the file holds raw (trained) weights besides or instead of EMA ones. */
+  hasRawWeights: boolean;
   tensors: Map<string, tf.Tensor>;
   training: unknown;
   info: unknown;
@@ -101,32 +103,38 @@ export async function loadCheckpoint(path: string, options: { use?: 'raw' | 'ema
   if (!hasRaw && !hasEma) throw new CheckpointError(`${path}: holds no model or EMA weights`);
   if (options.use === 'ema' && !hasEma) throw new CheckpointError(`${path}: has no EMA weights`);
 
+  // Checked against a dry run of the config before anything is allocated: a config that asks
+  // for a network the file does not hold (a crafted "huge model") costs nothing but the error.
+  const expected = [...EdmDenoiser.plannedWeights(config)];
+  const checkGroup = (group: Map<string, { dtype: string; shape: number[]; data: ArrayLike<number> }>, label: string) => {
+    const problems: string[] = [];
+    for (const [name, shape] of expected) {
+      const t = group.get(name);
+      if (!t) problems.push(`missing ${label}/${name}`);
+      else if (t.dtype !== 'F32') problems.push(`${label}/${name} is ${t.dtype}, expected F32`);
+      else if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+        problems.push(`${label}/${name} has shape [${t.shape}], the config needs [${shape}]`);
+      else if (!Array.prototype.every.call(t.data, Number.isFinite)) problems.push(`${label}/${name} holds NaN or infinite values`);
+    }
+    const known = new Set(expected.map(([n]) => n));
+    for (const name of group.keys()) if (!known.has(name)) problems.push(`unexpected ${label}/${name}`);
+    if (problems.length > 0) {
+      const shown = problems.slice(0, 8).join('; ') + (problems.length > 8 ? `; ... (${problems.length} problems)` : '');
+      throw new CheckpointError(`${path}: weights do not match the config: ${shown}`);
+    }
+  };
+  if (hasRaw) checkGroup(groups.model, 'model');
+  if (hasEma) checkGroup(groups.ema, 'ema');
+
   const model = new EdmDenoiser(config);
   try {
-    const expected = model.store.entries();
-    const checkGroup = (group: Map<string, { dtype: string; shape: number[] }>, label: string) => {
-      const problems: string[] = [];
-      for (const [name, v] of expected) {
-        const t = group.get(name);
-        if (!t) problems.push(`missing ${label}/${name}`);
-        else if (t.dtype !== 'F32') problems.push(`${label}/${name} is ${t.dtype}, expected F32`);
-        else if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i]))
-          problems.push(`${label}/${name} has shape [${t.shape}], the config needs [${v.shape}]`);
-      }
-      const known = new Set(expected.map(([n]) => n));
-      for (const name of group.keys()) if (!known.has(name)) problems.push(`unexpected ${label}/${name}`);
-      if (problems.length > 0) {
-        const shown = problems.slice(0, 8).join('; ') + (problems.length > 8 ? `; ... (${problems.length} problems)` : '');
-        throw new CheckpointError(`${path}: weights do not match the config: ${shown}`);
-      }
-    };
-    if (hasRaw) checkGroup(groups.model, 'model');
-    if (hasEma) checkGroup(groups.ema, 'ema');
     const source = options.use === 'ema' || !hasRaw ? groups.ema : groups.model;
-    for (const [name, v] of expected) v.assign(tf.tensor(source.get(name)!.data as Float32Array, v.shape));
-    const ema = hasEma ? new Map(expected.map(([name, v]) => [name, tf.tensor(groups.ema.get(name)!.data as Float32Array, v.shape)] as const)) : null;
+    // tidy: assign keeps its own reference, the temporary tensor must not outlive it.
+    const weights = model.store.entries();
+    for (const [name, v] of weights) tf.tidy(() => v.assign(tf.tensor(source.get(name)!.data as Float32Array, v.shape)));
+    const ema = hasEma ? new Map(weights.map(([name, v]) => [name, tf.tensor(groups.ema.get(name)!.data as Float32Array, v.shape)] as const)) : null;
     const extra = new Map([...groups.extra].map(([name, t]) => [name, tf.tensor(t.data, t.shape, t.dtype === 'I32' ? 'int32' : 'float32')] as const));
-    return { config, model, ema, tensors: extra, training, info, metadata };
+    return { config, model, ema, hasRawWeights: hasRaw, tensors: extra, training, info, metadata };
   } catch (err) {
     model.dispose();
     throw err;

@@ -6,6 +6,7 @@ import type { ForwardContext } from './layers/context';
 import type { Ops, Value } from './ops';
 import { ParamStore } from './param-store';
 import { precondition, preconditioningVectors, type PreconditioningValues } from './preconditioning';
+import { shapeOps } from './shape-ops';
 import { tfjsOps } from './tfjs-ops';
 import { UNet } from './unet';
 import type { CallOptions, StageCall, UnifiedDenoiser } from './unified-denoiser';
@@ -61,24 +62,40 @@ export class EdmDenoiser implements UnifiedDenoiser {
   private readonly flops = new Map<number, number>();
 
   /** Builds every weight (deterministically from `seed`) and counts FLOPs per resolution. */
-  constructor(config: ModelConfigInput | ModelConfig, readonly seed = 0) {
+  constructor(config: ModelConfigInput | ModelConfig, readonly seed = 0, dryRun = false) {
     this.config = parseModelConfig(config);
-    this.store = new ParamStore(seed);
+    this.store = new ParamStore(seed, dryRun);
     this.backbone = this.config.kind === 'unet' ? new UNet(this.config) : new DiT(this.config);
+    // One pass per stage on shapes alone (a refinement call with a class): it creates the weights
+    // as the layers ask for them and counts FLOPs, computing nothing.
     for (const r of this.config.stageResolutions) {
       const counter = { total: 0 };
-      tf.tidy(() => {
-        const x = tf.zeros([1, r, r, this.channels]) as tf.Tensor4D;
-        this.run(x, 1, {
-          resolution: r,
-          condition: this.config.conditionInput ? x : null,
-          sigmaAug: 0.1,
-          classLabels: this.numClasses > 0 ? tf.tensor1d([0], 'int32') : null,
-        }, { training: false, dropout: 0, flops: counter });
-      });
+      const map = { shape: [1, r, r, this.channels] };
+      const vector = { shape: [1] };
+      const inputs: DenoiserInputs = {
+        x: map,
+        condition: this.config.conditionInput ? map : null,
+        classLabels: this.numClasses > 0 ? vector : null,
+        cIn: vector,
+        cSkip: vector,
+        cOut: vector,
+        cNoise: vector,
+        cAug: vector,
+        condScale: vector,
+        hasCondition: vector,
+      };
+      this.interpret(shapeOps, inputs, r, { training: false, dropout: 0, flops: counter });
       this.flops.set(r, counter.total);
     }
     this.store.freeze();
+  }
+
+  /**
+   * The weights (name -> shape) a config asks for, found by a dry run: nothing is allocated, so
+   * a config from a file can be checked against the file before the model is built.
+   */
+  static plannedWeights(config: ModelConfigInput | ModelConfig): Map<string, number[]> {
+    return new EdmDenoiser(config, 0, true).store.planned;
   }
 
   get resolutions(): readonly number[] {

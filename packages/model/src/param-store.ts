@@ -13,12 +13,23 @@ export class ParamStore {
   readonly vars = new Map<string, tf.Variable>();
   private frozen = false;
 
-  constructor(private readonly seed: number) {}
+  /** Dry run: the shapes of the weights a network asks for, with nothing allocated. */
+  readonly planned = new Map<string, number[]>();
+
+  /** `dryRun`: record each weight's shape instead of creating it (see `shapeOps`). */
+  constructor(
+    private readonly seed: number,
+    readonly dryRun = false,
+  ) {}
 
   param(name: string, shape: number[], init: Init, trainable = true): tf.Variable {
     const existing = this.vars.get(name);
     if (existing) return existing;
     if (this.frozen) throw new Error(`model has no weight '${name}' (was the model built for this resolution?)`);
+    if (this.dryRun) {
+      this.planned.set(name, shape);
+      return { shape, size: shape.reduce((a, b) => a * b, 1), trainable } as unknown as tf.Variable;
+    }
     const size = shape.reduce((a, b) => a * b, 1);
     let values: Float32Array;
     if (init.kind === 'normal') values = Rng.derive(this.seed, hashName(name)).normalArray(size, 0, init.std);

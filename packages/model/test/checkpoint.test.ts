@@ -71,6 +71,9 @@ describe('checkpoints', () => {
     const extra = asWritable(tensors);
     extra.set('model/surprise', { shape: [1], data: new Float32Array(1) });
     variants.push(['unexpected weight', encodeSafetensors(extra, metadata), /unexpected model\/surprise/]);
+    const poisoned = asWritable(tensors);
+    poisoned.set('model/stem.r8.bias', { shape: [8], data: new Float32Array(8).fill(Number.NaN) });
+    variants.push(['NaN weights', encodeSafetensors(poisoned, metadata), /model\/stem.r8.bias holds NaN or infinite values/]);
     for (const [label, bytes, message] of variants) {
       const p = join(dir, `${label}.safetensors`);
       await writeFile(p, bytes);
@@ -80,5 +83,32 @@ describe('checkpoints', () => {
       expect(Buffer.compare(await readFile(p), Buffer.from(bytes)), label).toBe(0);
     }
     expect(Buffer.compare(await readFile(path), good)).toBe(0);
+  });
+});
+
+describe('a config the file does not hold', () => {
+  it('is refused from a dry run, before the model is built (a "huge model" costs nothing)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ckpt-'));
+    await saveCheckpoint(join(dir, 'small.safetensors'), await randomModel(5));
+    const { tensors, metadata } = decodeSafetensors(await readFile(join(dir, 'small.safetensors')));
+    const writable = new Map([...tensors].map(([k, t]) => [k, { shape: t.shape, data: t.data as Float32Array }] as const));
+    // ~80 billion weights if built: the wasm heap would abort long before.
+    const huge = { ...CFG, resolution: 64, stageResolutions: [64], baseChannels: 16384, channelMult: [4, 4, 4], numResBlocks: 8, attentionResolutions: [] };
+    await writeFile(join(dir, 'huge.safetensors'), encodeSafetensors(writable, { ...metadata, config: JSON.stringify(huge) }));
+    const numTensors = tf.memory().numTensors;
+    const rss = process.memoryUsage().rss;
+    await expect(loadCheckpoint(join(dir, 'huge.safetensors'))).rejects.toThrow(/weights do not match the config/);
+    expect(tf.memory().numTensors).toBe(numTensors);
+    expect((process.memoryUsage().rss - rss) / 2 ** 20).toBeLessThan(256);
+  });
+
+  it('the dry run plans exactly the weights a built model has (UNet and DiT)', () => {
+    const dit = { kind: 'dit', channels: 4, resolution: 8, stageResolutions: [4, 8], numClasses: 3, patchSize: 2, hiddenSize: 16, depth: 2, heads: 2 } satisfies ModelConfigInput;
+    for (const config of [CFG, dit]) {
+      const model = new EdmDenoiser(config);
+      const byName = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : 1);
+      expect([...EdmDenoiser.plannedWeights(config)].sort(byName)).toEqual(model.store.entries().map(([n, v]) => [n, v.shape]));
+      model.dispose();
+    }
   });
 });

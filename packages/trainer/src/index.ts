@@ -2,7 +2,8 @@
  * @lowdiff/trainer: LowDiff's multi-resolution training loop (stage mix, condition building with
  * noise augmentation, EDM loss, Adam with warm-up and clipping, EMA, exact resume).
  */
-export { Trainer, TrainingDivergedError, TrainingStateSchema, type TrainingState, type StepReport, type RunOptions, type RunResult } from './trainer';
+export { Trainer, TrainingDivergedError, TrainingStateSchema, type TrainingState, type StepReport, type RunOptions, type RunResult, type ResumeOptions } from './trainer';
+export { repairLog } from './train-log';
 export {
   TrainingConfigSchema,
   TrainingStageSchema,

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { Adam } from '@lowdiff/model';
 import { buildCondition, TENSOR_RESAMPLER, type Resampler } from './build-condition';
 import { edmLoss } from './edm-loss';
+import { repairLog } from './train-log';
 import { Ema } from './ema';
 import { conditionResolutions, parseTrainingConfig, TrainingConfigError, TrainingConfigSchema, type TrainingConfig, type TrainingConfigInput } from './training-config';
 
@@ -49,8 +50,13 @@ export interface RunOptions {
   until?: number;
   /** Where checkpoints go (every `checkpointEvery` steps and at the end). */
   checkpointPath?: string;
-  /** Appends one JSON line per step. */
+  /**
+   * Appends one JSON line per step. Before the first, the log is cut back to the run's step (torn
+   * lines, steps past the checkpoint and a stale log of an earlier run are dropped).
+   */
   logPath?: string;
+  /** The log was cut back before the run: how many lines stayed and went. */
+  onLogRepaired?: (info: { path: string; kept: number; dropped: number }) => void;
   onProgress?: (r: StepReport) => void;
   /** A skipped (non-finite) step. */
   onSkip?: (info: { step: number; reason: string }) => void;
@@ -62,6 +68,11 @@ export interface RunOptions {
   beforeStep?: (step: number) => void;
   /** Recorded in the checkpoint's `info` (how it was trained: the command, ...). */
   info?: Record<string, unknown>;
+}
+
+export interface ResumeOptions {
+  /** Accept a changed batch size or seed (refused by default: the run would not continue exactly). */
+  allowChanges?: boolean;
 }
 
 export interface RunResult {
@@ -140,17 +151,32 @@ export class Trainer {
     dataset: ImageDataset | LatentDataset,
     overrides: Partial<TrainingConfigInput> = {},
     resampler?: Resampler,
+    options: ResumeOptions = {},
   ): Promise<Trainer> {
     const ckpt = await loadCheckpoint(path);
+    const refuse = (why: string): never => {
+      tf.dispose([...(ckpt.ema?.values() ?? []), ...ckpt.tensors.values()]);
+      ckpt.model.dispose();
+      throw new TrainingConfigError(`${path}: ${why}`);
+    };
     const parsed = TrainingStateSchema.safeParse(ckpt.training);
-    if (!parsed.success || !ckpt.ema) {
-      ckpt.model.dispose();
-      throw new TrainingConfigError(`${path}: not a resumable training checkpoint (no training state or EMA weights)`);
-    }
-    const state = parsed.data;
-    if (state.dataset !== dataset.name) {
-      ckpt.model.dispose();
-      throw new TrainingConfigError(`${path} was trained on ${state.dataset}, not ${dataset.name}`);
+    if (!parsed.success || !ckpt.ema) refuse('not a resumable training checkpoint (no training state or EMA weights)');
+    if (!ckpt.hasRawWeights) refuse('holds only EMA weights (a shipped model, not a training run); it cannot be resumed');
+    const state = parsed.data!;
+    if (state.dataset !== dataset.name) refuse(`was trained on ${state.dataset}, not ${dataset.name}`);
+    if (state.rng.state.every((w) => w === 0)) refuse('its RNG state is all zeros (damaged): every later draw would repeat');
+    if (state.adamStep > 0)
+      for (const [name, v] of ckpt.model.store.entries())
+        for (const kind of v.trainable ? ['m', 'v'] : []) {
+          const t = ckpt.tensors.get(`adam.${kind}/${name}`);
+          if (!t || t.shape.join() !== v.shape.join()) refuse(`Adam moment adam.${kind}/${name} is ${t ? `[${t.shape}], expected [${v.shape}]` : 'missing'} (incomplete training state)`);
+        }
+    for (const key of ['batchSize', 'seed'] as const) {
+      const wanted = overrides[key];
+      if (wanted !== undefined && wanted !== state.config[key] && !options.allowChanges)
+        refuse(
+          `${key} ${wanted} differs from the run's ${state.config[key]}: resuming with it would ${key === 'batchSize' ? 'skip or repeat images of the current epoch' : 'change the data order and every random draw'} (allowChanges to accept)`,
+        );
     }
     const t = new Trainer(ckpt.model, dataset, { ...state.config, ...overrides }, resampler);
     t.step = state.step;
@@ -159,8 +185,8 @@ export class Trainer {
     t.rng.setState(state.rng);
     t.cursor = state.cursor;
     t.adam.load(ckpt.tensors, state.adamStep);
-    t.ema.load(ckpt.ema);
-    tf.dispose([...ckpt.ema.values(), ...ckpt.tensors.values()]);
+    t.ema.load(ckpt.ema!);
+    tf.dispose([...ckpt.ema!.values(), ...ckpt.tensors.values()]);
     return t;
   }
 
@@ -194,6 +220,7 @@ export class Trainer {
 
   /** Writes a resumable checkpoint atomically. */
   async save(path: string, info: Record<string, unknown> = {}): Promise<void> {
+    this.adam.ensure(this.model.store.entries().filter(([, v]) => v.trainable));
     await saveCheckpoint(path, this.model, {
       ema: this.ema.shadow,
       tensors: this.adam.stateTensors(),
@@ -205,7 +232,11 @@ export class Trainer {
   async run(options: RunOptions = {}): Promise<RunResult> {
     const until = Math.min(options.until ?? this.config.steps, this.config.steps);
     const iter = batches(this.dataset, { batchSize: this.config.batchSize, seed: this.config.seed, epochs: 'infinite', dropLast: true, prefetch: 2, start: this.cursor });
-    if (options.logPath) await mkdir(dirname(options.logPath), { recursive: true });
+    if (options.logPath) {
+      await mkdir(dirname(options.logPath), { recursive: true });
+      const repaired = await repairLog(options.logPath, this.step);
+      if (repaired.dropped > 0) options.onLogRepaired?.({ path: options.logPath, ...repaired });
+    }
     const lossEma: Record<string, number> = {};
     const stageTime: Record<string, { ms: number; images: number }> = {};
     const runStart = performance.now();

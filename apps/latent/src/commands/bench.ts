@@ -19,7 +19,8 @@ const BENCH_FLAGS = {
 export function registerBench(program: Command): void {
   const command = program
     .command('bench')
-    .description('several latent plans on one checkpoint, interleaved in one process: speed (decode included), effective NFE and quality side by side');
+    .description('several latent plans on one checkpoint, interleaved in one process: speed (decode included), effective NFE and quality side by side')
+    .addHelpText('after', '\nExample:\n  npx lowdiff-latent bench --checkpoint runs/ldit/train.safetensors --plans baseline-heun-18,lowdiff-2 --count 500');
   const schema = addFlags(command, BENCH_FLAGS);
   command.action(async (raw) => benchCommand(parseFlags(schema, raw)));
 }

@@ -27,6 +27,7 @@ export function registerEncode(program: Command): void {
   program
     .command('encode')
     .description("encode a data set's split with a VAE once and cache the latents + labels as safetensors")
+    .addHelpText('after', '\nExample:\n  npx lowdiff-latent encode --vae runs/vae/vae.safetensors --data fashion-mnist --out runs/latents.safetensors')
     .requiredOption('--vae <file>', 'a VAE written by train-vae')
     .requiredOption('--data <spec>', 'fashion-mnist | mnist | cifar10:<dir> | folder:<dir>')
     .requiredOption('--out <file>', 'the cache, e.g. runs/latents.safetensors')

@@ -20,7 +20,8 @@ const EVAL_FLAGS = {
 export function registerEval(program: Command): void {
   const command = program
     .command('eval')
-    .description("score a plan's decoded samples against the test split: FID, KID, IS, precision/recall, conditional accuracy, low-res consistency");
+    .description("score a plan's decoded samples against the test split: FID, KID, IS, precision/recall, conditional accuracy, low-res consistency")
+    .addHelpText('after', '\nExample:\n  npx lowdiff-latent eval --checkpoint runs/ldit/train.safetensors --plan lowdiff-2 --count 1000');
   const schema = addFlags(command, EVAL_FLAGS);
   command.action(async (raw) => evaluateCommand(parseFlags(schema, raw)));
 }

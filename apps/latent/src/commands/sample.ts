@@ -24,7 +24,8 @@ const SAMPLE_FLAGS = {
 export function registerSample(program: Command): void {
   const command = program
     .command('sample')
-    .description('sample a latent checkpoint through a cascade plan and decode: PNG grid, one PNG per image, a stage strip');
+    .description('sample a latent checkpoint through a cascade plan and decode: PNG grid, one PNG per image, a stage strip')
+    .addHelpText('after', '\nExample:\n  npx lowdiff-latent sample --checkpoint runs/ldit/train.safetensors --plan lowdiff-2 --count 64 --out out/latent-sample');
   const schema = addFlags(command, SAMPLE_FLAGS);
   command.action(async (raw) => sample(parseFlags(schema, raw)));
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { BackendNameSchema, initBackend } from '@lowdiff/backend';
 import { loadDataset, parseDatasetSpec } from '@lowdiff/data';
 import { measureLatentStats, perChannelNormalisation, reconstructionPsnr, saveKlAutoencoder, trainAutoencoder, type KlTrainingConfigInput } from '@lowdiff/vae';
-import { CliError, formatSeconds, Output, parseFlags, sizeOptions } from '@lowdiff/cli-kit';
+import { CliError, Output, parseFlags, sizeOptions } from '@lowdiff/cli-kit';
 
 const TrainVaeFlags = z
   .object({
@@ -34,6 +34,7 @@ export function registerTrainVae(program: Command): void {
   program
     .command('train-vae')
     .description('train the small KL autoencoder, measure its latent statistics, save it, report test reconstruction PSNR')
+    .addHelpText('after', '\nExample:\n  npx lowdiff-latent train-vae --data fashion-mnist --out runs/vae --steps 300')
     .requiredOption('--data <spec>', 'fashion-mnist | mnist | cifar10:<dir> | folder:<dir>')
     .requiredOption('--out <dir>', 'run folder: vae.safetensors, vae-report.json')
     .requiredOption('--steps <n>', 'training steps')
@@ -84,7 +85,7 @@ async function trainVae(flags: z.output<typeof TrainVaeFlags>): Promise<void> {
       resume: flags.resume,
       signal: ctl.signal,
       onProgress: (p) => {
-        out.progress(p.step, p.steps, `loss ${p.loss.toFixed(4)} rec ${p.reconstruction.toFixed(4)} kl ${p.kl.toFixed(2)} ${p.imagesPerSecond.toFixed(0)} img/s ETA ${formatSeconds(p.etaMs / 1000)}`);
+        out.progress(p.step, p.steps, `loss ${p.loss.toFixed(4)} rec ${p.reconstruction.toFixed(4)} kl ${p.kl.toFixed(2)} ${p.imagesPerSecond.toFixed(0)} img/s`);
         if (flags.json) out.result({ event: 'progress', ...p });
       },
     });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { initBackend, BackendNameSchema } from '@lowdiff/backend';
 import { REFERENCE_DIT_LATENT, type ModelConfigInput } from '@lowdiff/model';
 import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
-import { CliError, Output, parseFlags, STAGE_PRESETS, stagesFromFlag, runTraining } from '@lowdiff/cli-kit';
+import { CliError, lockRunFolder, Output, parseFlags, STAGE_PRESETS, stagesFromFlag, runTraining } from '@lowdiff/cli-kit';
 import { loadLatentCache } from '../latent-cache';
 import { loadVae, vaePathFor } from '../load-vae';
 import { pixelSpaceResampler } from '../pixel-space-resampler';
@@ -24,6 +24,7 @@ const TrainFlags = z
     checkpointEvery: z.coerce.number().int().min(1).optional(),
     conditionSpace: z.enum(['latent', 'pixel']).default('latent'),
     resume: z.boolean().default(false),
+    allowChanges: z.boolean().default(false),
     backend: BackendNameSchema.default('auto'),
     json: z.boolean().default(false),
   })
@@ -36,17 +37,19 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train the unified LowDiff model on cached latents (DiT by default; resumable; Ctrl-C saves)')
-    .requiredOption('--latents <file>', 'a latent cache written by encode')
-    .requiredOption('--out <dir>', 'run folder: train.safetensors, train.jsonl')
+    .addHelpText('after', '\nExample:\n  npx lowdiff-latent train --latents runs/latents.safetensors --out runs/ldit --steps 5000')
+    .requiredOption('--latents <file>', 'a latent cache written by encode (required)')
+    .requiredOption('--out <dir>', 'run folder: train.safetensors, train.jsonl (required)')
     .option('--config <file>', "JSON file { model: {...}, training: {...} }; { model: { kind: 'unet', ... } } for a UNet; flags override it")
     .option('--stages <preset|json>', `training stage mix at latent resolution: ${STAGE_PRESETS.join(', ')}, or a JSON array`, 'lowdiff-2')
-    .option('--steps <n>', 'total training steps')
-    .option('--batch-size <n>', 'latents per step')
-    .option('--lr <x>', 'peak learning rate')
-    .option('--seed <n>', 'training seed')
-    .option('--checkpoint-every <n>', 'steps between checkpoints')
+    .option('--steps <n>', 'total training steps (default: 10000 for a new run; a resumed run keeps its own)')
+    .option('--batch-size <n>', 'latents per step (default: 32, or the config file\'s)')
+    .option('--lr <x>', 'peak learning rate (default: 0.001, or the config file\'s)')
+    .option('--seed <n>', 'training seed (default: 0)')
+    .option('--checkpoint-every <n>', 'steps between checkpoints (default: 500)')
     .option('--condition-space <space>', 'where conditions change resolution: latent (resize latents) | pixel (decode, resize, encode)', 'latent')
     .option('--resume', 'continue from <out>/train.safetensors')
+    .option('--allow-changes', 'with --resume: accept another --batch-size or --seed than the run had (it will not continue exactly)')
     .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
     .option('--json', 'JSON lines on stdout instead of a progress bar')
     .action(async (raw) => train(parseFlags(TrainFlags, raw)));
@@ -70,6 +73,16 @@ function modelConfig(file: Record<string, unknown> | undefined, r: number, chann
 
 async function train(flags: z.output<typeof TrainFlags>): Promise<void> {
   const out = new Output(flags.json);
+  // Before anything else: a second trainer on this folder must not even load its data.
+  const lock = await lockRunFolder(flags.out);
+  try {
+    await trainIn(flags, out);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function trainIn(flags: z.output<typeof TrainFlags>, out: Output): Promise<void> {
   const backend = await initBackend({ backend: flags.backend });
   out.info(`backend: ${backend.backend}`);
   const file = readConfig(flags.config);
@@ -91,7 +104,7 @@ async function train(flags: z.output<typeof TrainFlags>): Promise<void> {
   try {
     if (flags.resume) {
       if (!existsSync(path)) throw new CliError(`--resume: no checkpoint at ${path}`);
-      trainer = await Trainer.resume(path, data, overrides, resampler);
+      trainer = await Trainer.resume(path, data, overrides, resampler, { allowChanges: flags.allowChanges });
       out.info(`resuming at step ${trainer.step}`);
     } else {
       if (existsSync(path)) throw new CliError(`--out: ${path} exists; pass --resume to continue it, or choose another folder`);

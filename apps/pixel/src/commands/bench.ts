@@ -18,7 +18,8 @@ const BENCH_FLAGS = {
 export function registerBench(program: Command): void {
   const command = program
     .command('bench')
-    .description('several plans on one checkpoint, interleaved in one process: speed, effective NFE and quality side by side');
+    .description('several plans on one checkpoint, interleaved in one process: speed, effective NFE and quality side by side')
+    .addHelpText('after', '\nExample:\n  npx lowdiff-pixel bench --checkpoint apps/pixel/checkpoints/fmnist-lowdiff.safetensors --plans baseline-heun-18,lowdiff-3-sdedit --count 500 --guidance 2   # --runtime ort,tfjs compares runtimes');
   const schema = addFlags(command, BENCH_FLAGS);
   command.action(async (raw) => benchCommand(parseFlags(schema, raw)));
 }

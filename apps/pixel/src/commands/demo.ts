@@ -6,7 +6,8 @@ import { openRuntime, runtimeLabel, benchEntries, addFlags, benchTable, loadMode
 import { fileURLToPath } from 'node:url';
 
 /** The checkpoint that ships with the repository (see apps/pixel/README.md for how it was made). */
-export const SHIPPED_CHECKPOINT = fileURLToPath(new URL('../../checkpoints/fmnist-lowdiff.safetensors', import.meta.url));
+// From src/commands/demo.ts (run as .ts) or from the built dist/cli.js: two levels or one below the app.
+export const SHIPPED_CHECKPOINT = fileURLToPath(new URL(`${import.meta.url.endsWith('.ts') ? '../..' : '..'}/checkpoints/fmnist-lowdiff.safetensors`, import.meta.url));
 
 const F = samplingFlags;
 const DEMO_FLAGS = {
@@ -28,7 +29,8 @@ const DEMO_FLAGS = {
 export function registerDemo(program: Command): void {
   const command = program
     .command('demo')
-    .description('with the shipped checkpoint: LowDiff and baseline sample grids, a stage strip, and a small bench table (no training)');
+    .description('with the shipped checkpoint: LowDiff and baseline sample grids, a stage strip, and a small bench table (no training)')
+    .addHelpText('after', '\nExample:\n  npx lowdiff-pixel demo --count 100 --out out/demo');
   const schema = addFlags(command, DEMO_FLAGS);
   command.action(async (raw) => demo(parseFlags(schema, raw)));
 }

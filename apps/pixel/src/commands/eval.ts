@@ -23,7 +23,8 @@ const EVAL_FLAGS = {
 export function registerEval(program: Command): void {
   const command = program
     .command('eval')
-    .description("score a plan's samples against the test split: FID, KID, IS, precision/recall, conditional accuracy, low-res consistency");
+    .description("score a plan's samples against the test split: FID, KID, IS, precision/recall, conditional accuracy, low-res consistency")
+    .addHelpText('after', '\nExample:\n  npx lowdiff-pixel eval --checkpoint apps/pixel/checkpoints/fmnist-lowdiff.safetensors --plan lowdiff-3-sdedit --count 1000 --guidance 2');
   const schema = addFlags(command, EVAL_FLAGS);
   command.action(async (raw) => evaluateCommand(parseFlags(schema, raw)));
 }

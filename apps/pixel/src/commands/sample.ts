@@ -20,7 +20,7 @@ const SAMPLE_FLAGS = {
 };
 
 export function registerSample(program: Command): void {
-  const command = program.command('sample').description('sample a checkpoint through a cascade plan: PNG grid, one PNG per image, and a stage strip');
+  const command = program.command('sample').description('sample a checkpoint through a cascade plan: PNG grid, one PNG per image, and a stage strip').addHelpText('after', '\nExample:\n  npx lowdiff-pixel sample --checkpoint apps/pixel/checkpoints/fmnist-lowdiff.safetensors --plan lowdiff-3 --count 64 --guidance 2 --out out/sample');
   const schema = addFlags(command, SAMPLE_FLAGS);
   command.action(async (raw) => sample(parseFlags(schema, raw)));
 }
