@@ -33,7 +33,7 @@ export type FlagValues<T extends Record<string, Flag>> = z.output<z.ZodObject<Sh
  */
 export function addFlags<T extends Record<string, Flag>>(command: OptionTarget, flags: T): z.ZodObject<Shape<T>, z.core.$strict> {
   for (const f of Object.values(flags)) {
-    if (f.required) command.requiredOption(f.syntax, f.help);
+    if (f.required) command.requiredOption(f.syntax, `${f.help} (required)`);
     else if (f.default !== undefined) command.option(f.syntax, f.help, f.default);
     else command.option(f.syntax, f.help);
   }

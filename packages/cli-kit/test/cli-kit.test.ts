@@ -19,7 +19,7 @@ describe('cli-kit', () => {
     const F = samplingFlags;
     const schema = addFlags(target, { checkpoint: F.checkpoint('ckpt'), count: F.count(500, 'samples', 2), guidance: F.guidance(), json: F.json('as JSON') });
     expect(registered).toEqual([
-      ['required', '--checkpoint <file>', 'ckpt'],
+      ['required', '--checkpoint <file>', 'ckpt (required)'],
       ['option', '--count <n>', 'samples', '500'],
       ['option', '--guidance <scale>', 'classifier-free guidance scale for every stage (1: none)'],
       ['option', '--json', 'as JSON'],
