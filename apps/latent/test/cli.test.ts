@@ -76,6 +76,8 @@ describe('lowdiff-latent', () => {
     expect(report.testImages).toBe(32);
     expect(Number.isFinite(report.psnr)).toBe(true);
     expect(tv.stderr).toMatch(/reconstruction PSNR on 32 fashion-mnist\/test images: [\d.]+ dB/);
+    const reconstructions = PNG.sync.read(await readFile(join(vaeDir, 'reconstructions.png')));
+    expect([reconstructions.width, reconstructions.height]).toEqual([8 * 32 + 9 * 2, 2 * 32 + 3 * 2]);
     const vae = join(vaeDir, 'vae.safetensors');
 
     const cache = join(dir, 'latents.safetensors');

@@ -12,7 +12,7 @@ export { runBench, benchEntries, benchTable, splitPlans, type BenchRow, type Ben
 export { SamplingPool, type PoolModel } from './sampling-pool';
 export type { SamplingTask } from './sampling-worker';
 export { writeSamples } from './write-samples';
-export { runTraining, stagesFromFlag } from './run-training';
+export { runTraining, stagesFromFlag, stopOnSignals } from './run-training';
 export { addFlags, flagGroups, samplingFlags, type Flag, type FlagValues, type OptionTarget } from './flags';
 export { openRuntime, checkWorkers, runtimeLabel, RUNTIMES, type RuntimeName, type SamplingRuntime } from './runtime';
 export { EXPORT_FLAGS, runExport, type ExportFlags } from './export-command';

@@ -19,16 +19,13 @@ const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 type StopSignal = keyof typeof SIGNAL_EXIT;
 
 /**
- * Runs a trainer the way every CLI does: progress bar (or JSON lines), checkpoints and a JSONL
- * log in `outDir`. SIGINT (Ctrl-C), SIGTERM (Kubernetes, Slurm, systemd, `timeout`) and SIGHUP
- * finish the step, save, and set the exit code to 128 + the signal; the same signal again a
- * second or more later quits without saving (a duplicate delivered at once, as a terminal and
- * npm both forwarding Ctrl-C, is ignored).
+ * Long work that stops cleanly on SIGINT (Ctrl-C), SIGTERM (Kubernetes, Slurm, systemd,
+ * `timeout`) and SIGHUP: the first one aborts `ctl` (the work finishes its step and saves); the
+ * same signal again a second or more later quits without saving (a duplicate delivered at once,
+ * as a terminal and npm both forwarding Ctrl-C, is ignored). `done()` removes the handlers and,
+ * after a stop, sets the exit code to 128 + the signal.
  */
-export async function runTraining(trainer: Trainer, o: { out: Output; outDir: string; json: boolean; info: Record<string, unknown> }): Promise<void> {
-  const path = join(o.outDir, 'train.safetensors');
-  const { out } = o;
-  const ctl = new AbortController();
+export function stopOnSignals(out: Output, ctl: AbortController, what = 'finishing the step and saving a checkpoint'): { done(): void } {
   let stop: { signal: StopSignal; at: number } | null = null;
   const onSignal = (signal: StopSignal) => {
     if (stop && performance.now() - stop.at > 1000) {
@@ -37,11 +34,28 @@ export async function runTraining(trainer: Trainer, o: { out: Output; outDir: st
     }
     if (stop) return;
     stop = { signal, at: performance.now() };
-    out.info(`${signal}: finishing the step and saving a checkpoint (send it again to quit without saving)`);
+    out.info(`${signal}: ${what} (send it again to quit without saving)`);
     ctl.abort();
   };
   const handlers = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((s) => [s, () => onSignal(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
+  return {
+    done() {
+      for (const [s, h] of handlers) process.off(s, h);
+      if (stop) process.exitCode = SIGNAL_EXIT[(stop as { signal: StopSignal }).signal];
+    },
+  };
+}
+
+/**
+ * Runs a trainer the way every CLI does: progress bar (or JSON lines), checkpoints and a JSONL
+ * log in `outDir`; signals stop it as {@link stopOnSignals} says.
+ */
+export async function runTraining(trainer: Trainer, o: { out: Output; outDir: string; json: boolean; info: Record<string, unknown> }): Promise<void> {
+  const path = join(o.outDir, 'train.safetensors');
+  const { out } = o;
+  const ctl = new AbortController();
+  const signals = stopOnSignals(out, ctl);
   try {
     out.startProgress('train', trainer.config.steps, trainer.step);
     const result = await trainer.run({
@@ -61,8 +75,7 @@ export async function runTraining(trainer: Trainer, o: { out: Output; outDir: st
     out.stopProgress();
     out.info(`${result.reason === 'aborted' ? 'stopped' : 'done'} at step ${result.step}; checkpoint ${path}`);
     out.result({ event: 'done', ...result, checkpoint: path });
-    if (stop) process.exitCode = SIGNAL_EXIT[(stop as { signal: StopSignal }).signal];
   } finally {
-    for (const [s, h] of handlers) process.off(s, h);
+    signals.done();
   }
 }

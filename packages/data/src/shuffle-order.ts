@@ -18,7 +18,7 @@ export function stepsPerEpoch(count: number, batchSize: number, dropLast: boolea
   const steps = dropLast ? Math.floor(count / batchSize) : Math.ceil(count / batchSize);
   if (steps === 0) {
     throw new DataConfigError(
-      `no batches: ${count} images make no ${dropLast ? 'full ' : ''}batch of ${batchSize}${dropLast ? ' (dropLast is on)' : ''}`,
+      `no batches: ${count} images make no ${dropLast ? 'full ' : ''}batch of ${batchSize}${dropLast ? ' (dropLast is on)' : ''}; use a batch size of at most ${count} (--batch-size ${count})`,
     );
   }
   return steps;

@@ -133,7 +133,7 @@ describe('batches', () => {
       'start.step: 7 is past the last batch of an epoch (7 batches of 8 from 50 images)',
     );
     expect(() => batches(ds, { batchSize: 64, dropLast: true })).toThrow(
-      'no batches: 50 images make no full batch of 64 (dropLast is on)',
+      'no batches: 50 images make no full batch of 64 (dropLast is on); use a batch size of at most 50 (--batch-size 50)',
     );
     expect(() => batches(ds, { batchSize: 8, shufle: true } as never)).toThrow(/shufle/);
   });

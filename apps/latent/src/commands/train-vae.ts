@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BackendNameSchema, initBackend } from '@lowdiff/backend';
-import { loadDataset, parseDatasetSpec } from '@lowdiff/data';
-import { measureLatentStats, perChannelNormalisation, reconstructionPsnr, saveKlAutoencoder, trainAutoencoder, type KlTrainingConfigInput } from '@lowdiff/vae';
-import { CliError, Output, parseFlags, sizeOptions } from '@lowdiff/cli-kit';
+import * as tf from '@tensorflow/tfjs';
+import { imageGrid, loadDataset, parseDatasetSpec, writePng, type ImageDataset } from '@lowdiff/data';
+import { measureLatentStats, perChannelNormalisation, reconstructionPsnr, saveKlAutoencoder, trainAutoencoder, type KlAutoencoder, type KlTrainingConfigInput } from '@lowdiff/vae';
+import { CliError, Output, parseFlags, sizeOptions, stopOnSignals, toBytes } from '@lowdiff/cli-kit';
 
 const TrainVaeFlags = z
   .object({
@@ -71,10 +72,7 @@ async function trainVae(flags: z.output<typeof TrainVaeFlags>): Promise<void> {
     seed: flags.seed,
   };
   const ctl = new AbortController();
-  process.once('SIGINT', () => {
-    out.info('interrupted: finishing the step and saving');
-    ctl.abort();
-  });
+  const signals = stopOnSignals(out, ctl, 'finishing the step and saving');
   out.info(`training on ${train.name} (${train.count} images)`);
   out.startProgress('train-vae', flags.steps);
   let result;
@@ -91,14 +89,21 @@ async function trainVae(flags: z.output<typeof TrainVaeFlags>): Promise<void> {
     });
   } catch (err) {
     throw new CliError((err as Error).message);
+  } finally {
+    signals.done();
   }
   out.stopProgress();
   const vae = result.autoencoder;
-  out.info(`measuring latent statistics over ${train.count} images`);
-  const stats = await measureLatentStats(vae, train);
+  out.startProgress('latent statistics', train.count);
+  const stats = await measureLatentStats(vae, train, { onProgress: (p) => out.progress(p.done, p.total ?? p.done, '') });
+  out.stopProgress();
   vae.setNormalisation(perChannelNormalisation(stats));
   await saveKlAutoencoder(path, vae, { info: { steps: result.step, data: train.name, config, command: `lowdiff-latent ${process.argv.slice(2).join(' ')}` } });
-  const q = await reconstructionPsnr(vae, test);
+  out.startProgress('reconstruction PSNR', test.count);
+  const q = await reconstructionPsnr(vae, test, { onProgress: (p) => out.progress(p.done, p.total ?? p.done, '') });
+  out.stopProgress();
+  const grid = join(flags.out, 'reconstructions.png');
+  await writeReconstructionGrid(grid, vae, test, 8);
   const report = {
     vae: path,
     steps: result.step,
@@ -113,7 +118,22 @@ async function trainVae(flags: z.output<typeof TrainVaeFlags>): Promise<void> {
     backend: backend.backend,
   };
   await writeFile(join(flags.out, 'vae-report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  out.info(`${result.step} steps; latent ${report.latentShape.join('x')}; reconstruction PSNR on ${q.count} ${test.name} images: ${q.psnr.toFixed(2)} dB; saved ${path}`);
+  out.info(`${result.step} steps; latent ${report.latentShape.join('x')}; reconstruction PSNR on ${q.count} ${test.name} images: ${q.psnr.toFixed(2)} dB; saved ${path}; originals over reconstructions in ${grid}`);
   out.result({ event: 'done', ...report });
   vae.dispose();
+}
+
+/** The first `n` test images (top row) over their reconstructions (bottom row), as one PNG. */
+async function writeReconstructionGrid(path: string, vae: KlAutoencoder, test: ImageDataset, n: number): Promise<void> {
+  const count = Math.min(n, test.count);
+  const { height: h, width: w, channels: c } = test;
+  const originals = test.images.subarray(0, count * h * w * c);
+  const decoded = tf.tidy(() => {
+    const x = tf.sub(tf.div(tf.tensor4d(originals, [count, h, w, c], 'float32'), 127.5), 1) as tf.Tensor4D;
+    return vae.decode(vae.encode(x)).dataSync() as Float32Array;
+  });
+  const both = new Uint8Array(2 * originals.length);
+  both.set(originals);
+  both.set(toBytes(decoded), originals.length);
+  await writePng(path, imageGrid(both, 2 * count, h, w, c, { columns: count, pad: 2 }));
 }
