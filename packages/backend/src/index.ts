@@ -24,3 +24,4 @@ export { conv2dBackpropInput } from './kernels/conv2d-backprop-input';
 export { unsortedSegmentSum } from './kernels/unsorted-segment-sum';
 export { Rng, RngStateSchema, type RngState } from './rng';
 export { writeFileAtomic } from './write-file-atomic';
+export { ensureDir } from './ensure-dir';

@@ -11,7 +11,7 @@ export { loadModelForSampling, classLabels } from './checkpoint-model';
 export { runBench, benchEntries, benchTable, splitPlans, type BenchRow, type BenchOptions, type BenchEntry } from './bench-runner';
 export { SamplingPool, type PoolModel } from './sampling-pool';
 export type { SamplingTask } from './sampling-worker';
-export { writeSamples } from './write-samples';
+export { writeSamples, prepareOutDir } from './write-samples';
 export { runTraining, stagesFromFlag, stopOnSignals } from './run-training';
 export { addFlags, flagGroups, samplingFlags, type Flag, type FlagValues, type OptionTarget } from './flags';
 export { openRuntime, checkWorkers, runtimeLabel, RUNTIMES, type RuntimeName, type SamplingRuntime } from './runtime';

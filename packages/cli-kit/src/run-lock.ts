@@ -1,5 +1,6 @@
 import { existsSync, unlinkSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rm } from 'node:fs/promises';
+import { ensureDir } from '@lowdiff/backend';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from './cli-error';
@@ -26,7 +27,7 @@ function alive(pid: number): boolean {
  * by hand. Temp files of checkpoint writes that died half-way are removed once the lock is held.
  */
 export async function lockRunFolder(dir: string): Promise<RunLock> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const path = join(dir, 'train.lock');
   const mine = JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString() });
   for (let attempt = 0; ; attempt++) {

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { ensureDir } from '@lowdiff/backend';
 import { imageGrid, writePng } from '@lowdiff/data';
+import { CliError } from './cli-error';
 import { toBytes, upscaleNearest, type Generated } from './generate';
 
 /** Writes grid.png, stage-strip.png and (optionally) images/NNNNN.png. */
@@ -23,4 +25,13 @@ export async function writeSamples(dir: string, gen: Generated, perImage: boolea
   for (let i = 0; i < gen.count; i++)
     await writePng(join(dir, 'images', `${String(i).padStart(5, '0')}.png`), { data: bytes.subarray(i * size, (i + 1) * size), height: r, width: r, channels: c });
   return { grid, strip, images: join(dir, 'images') };
+}
+
+/** Creates the --out folder before any work, so a folder that cannot exist fails at once (exit 2). */
+export async function prepareOutDir(dir: string): Promise<void> {
+  try {
+    await ensureDir(dir);
+  } catch (err) {
+    throw new CliError(`--out: ${(err as Error).message}`);
+  }
 }

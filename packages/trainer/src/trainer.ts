@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Rng, RngStateSchema } from '@lowdiff/backend';
+import { ensureDir, Rng, RngStateSchema } from '@lowdiff/backend';
 import { batches, BatchCursorSchema, type BatchCursor, type BatchIterator, type ImageDataset, type LatentDataset } from '@lowdiff/data';
 import { EdmDenoiser, loadCheckpoint, saveCheckpoint, type ModelConfigInput } from '@lowdiff/model';
 import { conditionAugSigma } from '@lowdiff/schedule';
@@ -233,7 +233,7 @@ export class Trainer {
     const until = Math.min(options.until ?? this.config.steps, this.config.steps);
     const iter = batches(this.dataset, { batchSize: this.config.batchSize, seed: this.config.seed, epochs: 'infinite', dropLast: true, prefetch: 2, start: this.cursor });
     if (options.logPath) {
-      await mkdir(dirname(options.logPath), { recursive: true });
+      await ensureDir(dirname(options.logPath));
       const repaired = await repairLog(options.logPath, this.step);
       if (repaired.dropped > 0) options.onLogRepaired?.({ path: options.logPath, ...repaired });
     }

@@ -1,8 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { BackendNameSchema, initBackend } from '@lowdiff/backend';
+import { BackendNameSchema, ensureDir, initBackend } from '@lowdiff/backend';
 import { createLatentDataset, loadDataset, parseDatasetSpec } from '@lowdiff/data';
 import { encodeInBatches } from '@lowdiff/vae';
 import { Output, parseFlags, sizeOptions } from '@lowdiff/cli-kit';
@@ -64,7 +63,7 @@ async function encode(flags: z.output<typeof EncodeFlags>): Promise<void> {
     numClasses: images.numClasses,
     classNames: images.classNames,
   });
-  await mkdir(dirname(flags.out), { recursive: true });
+  await ensureDir(dirname(flags.out));
   await saveLatentCache(flags.out, data, { adapter: vae.name, vae: flags.vae, data: images.name, imageSize: images.height });
   const seconds = (performance.now() - t0) / 1000;
   out.info(`encoded ${data.count} images to ${h}x${w}x${c} latents in ${seconds.toFixed(1)} s; wrote ${flags.out}`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { initBackend } from '@lowdiff/backend';
-import { openRuntime, runtimeLabel, addFlags, imagesPerSecond, classLabels, samplingFlags, type FlagValues, CliError, generate, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
+import { prepareOutDir, openRuntime, runtimeLabel, addFlags, imagesPerSecond, classLabels, samplingFlags, type FlagValues, CliError, generate, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
 import { loadLatentModel } from '../latent-model';
 
 const F = samplingFlags;
@@ -32,6 +32,7 @@ export function registerSample(program: Command): void {
 
 async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
   const out = new Output(flags.json);
+  await prepareOutDir(flags.out);
   await initBackend({ backend: flags.backend });
   const lm = await loadLatentModel(flags.checkpoint, flags.vae);
   const rt = await openRuntime(lm.model, flags.runtime, flags.threads).catch((err) => (lm.dispose(), Promise.reject(err)));

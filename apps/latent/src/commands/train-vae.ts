@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { BackendNameSchema, initBackend } from '@lowdiff/backend';
+import { BackendNameSchema, ensureDir, initBackend } from '@lowdiff/backend';
 import * as tf from '@tensorflow/tfjs';
 import { imageGrid, loadDataset, parseDatasetSpec, writePng, type ImageDataset } from '@lowdiff/data';
 import { measureLatentStats, perChannelNormalisation, reconstructionPsnr, saveKlAutoencoder, trainAutoencoder, type KlAutoencoder, type KlTrainingConfigInput } from '@lowdiff/vae';
@@ -61,7 +61,7 @@ async function trainVae(flags: z.output<typeof TrainVaeFlags>): Promise<void> {
   const size = sizeOptions(flags.size);
   const train = await loadDataset(spec, { split: 'train', ...size, ...(flags.limit ? { limit: flags.limit } : {}) });
   const test = await loadDataset(spec, { split: 'test', ...size, limit: flags.evalImages });
-  await mkdir(flags.out, { recursive: true });
+  await ensureDir(flags.out);
   const path = join(flags.out, 'vae.safetensors');
   if (existsSync(path) && !flags.resume) throw new CliError(`--out: ${path} exists; pass --resume to continue it, or choose another folder`);
   const config: KlTrainingConfigInput = {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { initBackend } from '@lowdiff/backend';
-import { openRuntime, runtimeLabel, benchEntries, addFlags, benchTable, loadModelForSampling, samplingFlags, type FlagValues, Output, parseFlags, resolvePlan, runBench, withGuidanceScale, writeSamples } from '@lowdiff/cli-kit';
+import { prepareOutDir, openRuntime, runtimeLabel, benchEntries, addFlags, benchTable, loadModelForSampling, samplingFlags, type FlagValues, Output, parseFlags, resolvePlan, runBench, withGuidanceScale, writeSamples } from '@lowdiff/cli-kit';
 import { fileURLToPath } from 'node:url';
 
 /** The checkpoint that ships with the repository (see apps/pixel/README.md for how it was made). */
@@ -37,6 +37,7 @@ export function registerDemo(program: Command): void {
 
 async function demo(flags: FlagValues<typeof DEMO_FLAGS>): Promise<void> {
   const out = new Output(false);
+  await prepareOutDir(flags.out);
   const backend = await initBackend({ backend: flags.backend });
   const { model, classNames, info } = await loadModelForSampling(flags.checkpoint);
   const steps = (info as { steps?: number } | undefined)?.steps;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { initBackend } from '@lowdiff/backend';
-import { openRuntime, runtimeLabel, addFlags, imagesPerSecond, classLabels, samplingFlags, type FlagValues, CliError, generate, loadModelForSampling, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
+import { prepareOutDir, openRuntime, runtimeLabel, addFlags, imagesPerSecond, classLabels, samplingFlags, type FlagValues, CliError, generate, loadModelForSampling, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
 
 const F = samplingFlags;
 const SAMPLE_FLAGS = {
@@ -27,6 +27,7 @@ export function registerSample(program: Command): void {
 
 async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
   const out = new Output(flags.json);
+  await prepareOutDir(flags.out);
   await initBackend({ backend: flags.backend });
   const { model, classNames } = await loadModelForSampling(flags.checkpoint);
   const rt = await openRuntime(model, flags.runtime, flags.threads);
