@@ -1,41 +1,5 @@
 #!/usr/bin/env node
-// Starts the CLI: the built dist/cli.js when it is newer than every TypeScript source of the
-// repository (npm ci builds it; a start then compiles nothing), else the sources through tsx,
-// with workspace packages resolved to their sources by the "@lowdiff/source" export condition.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { constants } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// See @lowdiff/cli-kit/launcher: the built CLI when fresh, else the sources through tsx.
+import { launch } from '@lowdiff/cli-kit/launcher';
 
-const app = dirname(dirname(fileURLToPath(import.meta.url)));
-const built = join(app, 'dist', 'cli.js');
-
-function newestSource(dir) {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function builtIsFresh() {
-  if (!existsSync(built)) return false;
-  const packages = join(app, '..', '..', 'packages');
-  const sources = [join(app, 'src'), ...(existsSync(packages) ? readdirSync(packages).map((p) => join(packages, p, 'src')) : [])];
-  return statSync(built).mtimeMs >= Math.max(...sources.map(newestSource));
-}
-
-const args = builtIsFresh()
-  ? [built]
-  : ['--conditions=@lowdiff/source', '--import', import.meta.resolve('tsx'), '--no-warnings', join(app, 'src', 'cli.ts')];
-// The child gets its own process group, so a terminal's Ctrl-C reaches it once, through the
-// forwarding below, whether the signal went to this process or to its whole group; and an IPC
-// channel, whose 'disconnect' tells the child this wrapper is gone (even after kill -9), so it
-// saves and stops instead of running on as an orphan.
-const child = spawn(process.execPath, [...args, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true });
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+launch(import.meta.url);

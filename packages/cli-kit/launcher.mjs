@@ -1,0 +1,38 @@
+// Starts an app's CLI from its bin/ script: the built dist/cli.js when it is newer than every
+// TypeScript source of the repository (npm ci builds it; a start then compiles nothing), else the
+// sources through tsx, with workspace packages resolved to their sources by the "@lowdiff/source"
+// export condition.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function newestSource(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Runs the CLI of the app whose bin/ script is `binUrl` (its import.meta.url), with process.argv. */
+export function launch(binUrl) {
+  const app = dirname(dirname(fileURLToPath(binUrl)));
+  const built = join(app, 'dist', 'cli.js');
+  const packages = join(app, '..', '..', 'packages');
+  const sources = [join(app, 'src'), ...(existsSync(packages) ? readdirSync(packages).map((p) => join(packages, p, 'src')) : [])];
+  const fresh = existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestSource));
+  const tsx = import.meta.resolve('tsx');
+  const args = fresh ? [built] : ['--conditions=@lowdiff/source', '--import', tsx, '--no-warnings', join(app, 'src', 'cli.ts')];
+  // The child gets its own process group, so a terminal's Ctrl-C reaches it once, through the
+  // forwarding below, whether the signal went to this process or to its whole group; and an IPC
+  // channel, whose 'disconnect' tells the child this wrapper is gone (even after kill -9), so it
+  // saves and stops instead of running on as an orphan.
+  const child = spawn(process.execPath, [...args, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+}
