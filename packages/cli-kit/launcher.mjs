@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function newestSource(dir) {
@@ -19,20 +19,29 @@ function newestSource(dir) {
   return newest;
 }
 
+/** Whether `built` is at least as new as every source it was made from. */
+function newer(built, ...sourceDirs) {
+  return existsSync(built) && statSync(built).mtimeMs >= Math.max(...sourceDirs.map(newestSource));
+}
+
 /** Runs the CLI of the app whose bin/ script is `binUrl` (its import.meta.url), with process.argv. */
 export function launch(binUrl) {
   const app = dirname(dirname(fileURLToPath(binUrl)));
   const built = join(app, 'dist', 'cli.js');
+  // The built CLI imports the packages' builds: each must be fresh too.
   const packages = join(app, '..', '..', 'packages');
-  const sources = [join(app, 'src'), ...(existsSync(packages) ? readdirSync(packages).map((p) => join(packages, p, 'src')) : [])];
-  const fresh = existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestSource));
-  const tsx = import.meta.resolve('tsx');
-  const args = fresh ? [built] : ['--conditions=@lowdiff/source', '--import', tsx, '--no-warnings', join(app, 'src', 'cli.ts')];
+  const packageDirs = existsSync(packages) ? readdirSync(packages).map((p) => join(packages, p)).filter((d) => existsSync(join(d, 'src'))) : [];
+  const fresh = newer(built, join(app, 'src')) && packageDirs.every((d) => newer(join(d, 'dist', 'index.js'), join(d, 'src')));
+  const args = fresh ? [built] : ['--conditions=@lowdiff/source', '--import', import.meta.resolve('tsx'), '--no-warnings', join(app, 'src', 'cli.ts')];
   // The child gets its own process group, so a terminal's Ctrl-C reaches it once, through the
   // forwarding below, whether the signal went to this process or to its whole group; and an IPC
   // channel, whose 'disconnect' tells the child this wrapper is gone (even after kill -9), so it
   // saves and stops instead of running on as an orphan.
   const child = spawn(process.execPath, [...args, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true });
+  child.on('error', (err) => {
+    process.stderr.write(`${basename(app)}: cannot start the CLI (${err.message})\n`);
+    process.exit(1);
+  });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
 }

@@ -14,6 +14,6 @@ export type { SamplingTask } from './sampling-worker';
 export { writeSamples, prepareOutDir } from './write-samples';
 export { runTraining, stagesFromFlag, stopOnSignals } from './run-training';
 export { addFlags, flagGroups, samplingFlags, type Flag, type FlagValues, type OptionTarget } from './flags';
-export { openRuntime, checkWorkers, runtimeLabel, RUNTIMES, type RuntimeName, type SamplingRuntime } from './runtime';
+export { openRuntime, runtimeLabel, RUNTIMES, type RuntimeName, type SamplingRuntime } from './runtime';
 export { EXPORT_FLAGS, runExport, type ExportFlags } from './export-command';
 export { lockRunFolder, type RunLock } from './run-lock';

@@ -51,7 +51,7 @@ export function stopOnSignals(out: Output, ctl: AbortController, what = 'finishi
  * Runs a trainer the way every CLI does: progress bar (or JSON lines), checkpoints and a JSONL
  * log in `outDir`; signals stop it as {@link stopOnSignals} says.
  */
-export async function runTraining(trainer: Trainer, o: { out: Output; outDir: string; json: boolean; info: Record<string, unknown> }): Promise<void> {
+export async function runTraining(trainer: Trainer, o: { out: Output; outDir: string; json: boolean; workers?: number; info: Record<string, unknown> }): Promise<void> {
   const path = join(o.outDir, 'train.safetensors');
   const { out } = o;
   const ctl = new AbortController();
@@ -62,6 +62,7 @@ export async function runTraining(trainer: Trainer, o: { out: Output; outDir: st
       checkpointPath: path,
       logPath: join(o.outDir, 'train.jsonl'),
       signal: ctl.signal,
+      workers: Math.min(o.workers ?? 1, trainer.config.batchSize),
       info: o.info,
       onProgress: (r) => {
         const losses = Object.entries(r.lossPerStage).map(([k, v]) => `${k}:${v.toFixed(3)}`).join(' ');
@@ -70,7 +71,12 @@ export async function runTraining(trainer: Trainer, o: { out: Output; outDir: st
       },
       onSkip: (s) => out.info(`skipped step ${s.step}: ${s.reason}`),
       onCheckpoint: (c) => out.result({ event: 'checkpoint', ...c }),
-      onLogRepaired: (r) => out.info(`train.jsonl: dropped ${r.dropped} line(s) past the checkpoint's step ${trainer.step} (torn, or to be trained again)`),
+      onLogRepaired: (r) =>
+        out.info(
+          trainer.step === 0
+            ? `train.jsonl: dropped the ${r.dropped} line(s) of an earlier run's log`
+            : `train.jsonl: dropped ${r.dropped} line(s) past the checkpoint's step ${trainer.step} (torn, or to be trained again)`,
+        ),
     });
     out.stopProgress();
     out.info(`${result.reason === 'aborted' ? 'stopped' : 'done'} at step ${result.step}; checkpoint ${path}`);

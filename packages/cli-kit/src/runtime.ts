@@ -21,11 +21,14 @@ export interface SamplingRuntime {
 
 /**
  * Opens `model` for sampling on `runtime`. `auto` is ONNX Runtime where onnxruntime-node loads
- * and runs the model, else tfjs (with a note saying why). The tfjs model stays the caller's.
- * `LOWDIFF_ORT_PROVIDERS` (e.g. `cuda,cpu`) picks ONNX Runtime's execution providers.
+ * and runs the model, else tfjs (with a note saying why); with `workers` > 1 (tfjs worker
+ * threads, asked for explicitly) `auto` is tfjs and `ort` is refused, before anything is built.
+ * The tfjs model stays the caller's. `LOWDIFF_ORT_PROVIDERS` (e.g. `cuda,cpu`) picks ONNX
+ * Runtime's execution providers.
  */
-export async function openRuntime(model: EdmDenoiser, runtime: RuntimeName | 'auto', threads?: number): Promise<SamplingRuntime> {
-  if (runtime === 'tfjs') return { runtime, denoiser: model, threads: 1, close: async () => {} };
+export async function openRuntime(model: EdmDenoiser, runtime: RuntimeName | 'auto', threads?: number, workers = 1): Promise<SamplingRuntime> {
+  if (workers > 1 && runtime === 'ort') throw new CliError('--workers: worker threads are for --runtime tfjs; ONNX Runtime uses every core itself (see --threads)');
+  if (runtime === 'tfjs' || workers > 1) return { runtime: 'tfjs', denoiser: model, threads: 1, close: async () => {} };
   try {
     const providers = process.env.LOWDIFF_ORT_PROVIDERS?.split(',').map((p) => p.trim()).filter(Boolean);
     const ort = await OrtDenoiser.create(model, { threads: threads ?? availableParallelism(), executionProviders: providers });
@@ -35,11 +38,6 @@ export async function openRuntime(model: EdmDenoiser, runtime: RuntimeName | 'au
     if (runtime === 'ort') throw new CliError(`--runtime ort: ${err.message}`);
     return { runtime: 'tfjs', denoiser: model, threads: 1, note: err.message, close: async () => {} };
   }
-}
-
-/** The --workers check: worker threads only pay for tfjs, whose wasm backend uses one core each. */
-export function checkWorkers(workers: number, runtime: RuntimeName): void {
-  if (workers > 1 && runtime === 'ort') throw new CliError('--workers: worker threads are for --runtime tfjs; ONNX Runtime uses every core itself (see --threads)');
 }
 
 /** A runtime as a report names it: `ort (2 threads)` or `tfjs (wasm)`. */

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@lowdiff/backend';
 import type { EdmDenoiser } from '@lowdiff/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkWorkers, generate, loadModelForSampling, openRuntime, resolvePlan, withGuidanceScale } from '../src';
+import { generate, loadModelForSampling, openRuntime, resolvePlan, withGuidanceScale } from '../src';
 
 // The shipped, trained checkpoint: a random network would make near-constant images.
 const SHIPPED = fileURLToPath(new URL('../../../apps/pixel/checkpoints/fmnist-lowdiff.safetensors', import.meta.url));
@@ -37,7 +37,7 @@ describe('sampling runtimes', () => {
     expect(rt.denoiser).toBe(model);
     await rt.close();
     expect(tf.memory().numTensors).toBe(numTensors);
-    expect(() => checkWorkers(2, 'ort')).toThrow(/--workers/);
-    expect(() => checkWorkers(2, 'tfjs')).not.toThrow();
+    await expect(openRuntime(model, 'ort', 1, 2)).rejects.toThrow(/--workers: worker threads are for --runtime tfjs/);
+    expect((await openRuntime(model, 'auto', 1, 2)).runtime).toBe('tfjs');
   });
 });

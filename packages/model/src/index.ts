@@ -35,7 +35,7 @@ export { precondition, preconditioningVectors, type PreconditioningValues } from
 export type { Ops, Value } from './ops';
 export { tfjsOps } from './tfjs-ops';
 // Building blocks, for other networks built the same way (e.g. @lowdiff/vae's autoencoders).
-export type { ForwardContext } from './layers/context';
+export type { ForwardContext, DropoutSource } from './layers/context';
 export { countFlops, opsOf, param } from './layers/context';
 export { conv2d, type ConvOptions } from './layers/conv2d';
 export { linear, type LinearOptions } from './layers/linear';

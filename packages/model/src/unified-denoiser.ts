@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@lowdiff/backend';
+import type { DropoutSource } from './layers/context';
 
 /**
  * What one call of the unified network is asked to do: which cascade stage (its resolution),
@@ -27,7 +27,7 @@ export interface CallOptions {
   /** Training mode: dropout is active. */
   training?: boolean;
   /** Source of dropout masks in training mode (seeded, so a resumed run repeats exactly). */
-  rng?: Rng;
+  rng?: DropoutSource;
 }
 
 /**

@@ -62,6 +62,8 @@ export class OrtDenoiser implements SamplingDenoiser {
       executionProviders: options.executionProviders ?? ['cpu'],
       logSeverityLevel: 3,
     };
+    // One session per stage, each with `threads` intra-op threads: stages run one after another,
+    // so only one pool is busy at a time.
     const sessions = new Map<number, InferenceSession>();
     try {
       for (const r of model.resolutions) sessions.set(r, await ort.InferenceSession.create(exportOnnx(model, r).bytes, sessionOptions));
@@ -103,7 +105,14 @@ export class OrtDenoiser implements SamplingDenoiser {
       const labels = call.classLabels ? (call.classLabels.dataSync() as Int32Array) : new Int32Array(n).fill(this.numClasses);
       feeds.classLabels = new Tensor('int32', labels, [n]);
     }
-    const { denoised } = await this.sessions.get(call.resolution)!.run(feeds);
+    const session = this.sessions.get(call.resolution);
+    if (!session) throw new OrtError('the ONNX Runtime denoiser was disposed');
+    let denoised: OrtTensor;
+    try {
+      ({ denoised } = await session.run(feeds));
+    } catch (err) {
+      throw new OrtError(`ONNX Runtime failed at resolution ${call.resolution}: ${(err as Error).message}`);
+    }
     const out = tf.tensor4d(denoised.data as Float32Array, x.shape);
     denoised.dispose();
     return out;

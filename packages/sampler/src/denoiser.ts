@@ -58,7 +58,9 @@ export function scopedCall<A>(denoiser: (x: tf.Tensor4D, a: A) => tf.Tensor4D | 
   } finally {
     // Nothing runs between startScope and endScope but the synchronous call, so the scope holds
     // exactly its allocations: keep the result (or, for a promise, all of them), dispose the rest.
-    engine.endScope(out instanceof tf.Tensor ? out : out === undefined ? undefined : [...engine.state.activeScope.track]);
+    // (A promise is told by its `then`: a tensor of another tfjs copy fails instanceof.)
+    const isPromise = typeof (out as Promise<tf.Tensor4D> | undefined)?.then === 'function';
+    engine.endScope(out === undefined ? undefined : isPromise ? [...engine.state.activeScope.track] : (out as tf.Tensor4D));
   }
   return Promise.resolve(out);
 }

@@ -1,26 +1,28 @@
 /**
- * Training images/s per stage for the reference config (REFERENCE_UNET_32 on Fashion-MNIST),
- * each stage timed over the same number of steps, interleaved in one run.
+ * Training images/s per stage for the reference config (REFERENCE_UNET_32 on Fashion-MNIST), on 1
+ * and on n threads (data-parallel workers), every (stage, threads) pair stepped round-robin in one
+ * run so machine noise hits all alike; the median step time per pair.
  *
- *   npm run bench -w @lowdiff/trainer [-- --batch 64 --rounds 3 --json]
+ *   npm run bench -w @lowdiff/trainer [-- --batch 64 --rounds 5 --workers 1,2 --json]
  */
 import { parseArgs } from 'node:util';
 import { initBackend } from '@lowdiff/backend';
 import { loadFashionMnist } from '@lowdiff/data';
 import { REFERENCE_UNET_32 } from '@lowdiff/model';
-import { Trainer, type TrainingConfigInput } from '../src';
+import { Trainer, TrainingPool, type TrainingConfigInput } from '../src';
 
 const { values: args } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
     batch: { type: 'string', default: '64' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
+    workers: { type: 'string', default: '1,2' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: train-bench [--backend wasm] [--batch 64] [--rounds 3] [--json]');
+  console.log('usage: train-bench [--backend wasm] [--batch 64] [--rounds 5] [--workers 1,2] [--json]');
   process.exit(0);
 }
 const info = await initBackend({ backend: args.backend as 'wasm' });
@@ -32,23 +34,36 @@ const stages: TrainingConfigInput['stages'] = [
   { resolution: 32, probability: 1, conditioned: false },
 ];
 const batchSize = Number(args.batch);
-// One trainer per stage (a one-stage mix), stepped round-robin so machine noise hits all alike.
-const trainers = stages.map((s) => Trainer.create(REFERENCE_UNET_32, data, { stages: [s], batchSize, steps: 1000, warmupSteps: 0 }));
-const ms = stages.map(() => 0);
-const rounds = Number(args.rounds);
-for (const t of trainers) await t.run({ until: 1 }); // warm-up
-for (let r = 0; r < rounds; r++)
-  for (const [i, t] of trainers.entries()) {
+const workerCounts = args.workers.split(',').map(Number);
+const pools = new Map(workerCounts.filter((w) => w > 1).map((w) => [w, new TrainingPool(w - 1)] as const));
+// One trainer per (stage, workers): a one-stage mix, all from the same seed.
+const runs = stages.flatMap((stage) =>
+  workerCounts.map((workers) => ({ stage, workers, trainer: Trainer.create(REFERENCE_UNET_32, data, { stages: [stage], batchSize, steps: 1000, warmupSteps: 0 }), ms: [] as number[] })),
+);
+const step = (r: (typeof runs)[number]) => r.trainer.run({ until: r.trainer.step + 1, workers: r.workers, pool: pools.get(r.workers) });
+for (const r of runs) await step(r); // warm-up (worker start, first kernels)
+for (let round = 0; round < Number(args.rounds); round++)
+  for (const r of runs) {
     const t0 = performance.now();
-    await t.run({ until: t.step + 1 });
-    ms[i] += performance.now() - t0;
+    await step(r);
+    r.ms.push(performance.now() - t0);
   }
-const rows = stages.map((s, i) => ({ stage: `${s.resolution}${s.conditioned ? ' conditioned' : ''}`, imagesPerSec: (batchSize * rounds * 1000) / ms[i] }));
-if (args.json) console.log(JSON.stringify({ backend: info.backend, batchSize, rounds, rows }, null, 2));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rows = runs.map((r) => ({
+  stage: `${r.stage.resolution}${r.stage.conditioned ? ' conditioned' : ''}`,
+  workers: r.workers,
+  medianStepMs: median(r.ms),
+  imagesPerSec: (batchSize * 1000) / median(r.ms),
+}));
+if (args.json) console.log(JSON.stringify({ backend: info.backend, batchSize, rounds: Number(args.rounds), rows }, null, 2));
 else {
-  console.log(`backend ${info.backend}, REFERENCE_UNET_32, batch ${batchSize}, ${rounds} interleaved steps per stage`);
-  console.log('| stage | training images/s |');
-  console.log('|---|---|');
-  for (const r of rows) console.log(`| ${r.stage} | ${r.imagesPerSec.toFixed(1)} |`);
+  console.log(`backend ${info.backend}, REFERENCE_UNET_32, batch ${batchSize}, ${args.rounds} interleaved steps per (stage, workers), median step`);
+  console.log(`| stage | ${workerCounts.map((w) => `${w} worker${w > 1 ? 's' : ''}: ms/step, images/s`).join(' | ')} | speed-up |`);
+  console.log(`|---|${workerCounts.map(() => '---|').join('')}---|`);
+  for (const s of stages) {
+    const of = rows.filter((r) => r.stage === `${s.resolution}${s.conditioned ? ' conditioned' : ''}`);
+    console.log(`| ${of[0].stage} | ${of.map((r) => `${r.medianStepMs.toFixed(0)}, ${r.imagesPerSec.toFixed(1)}`).join(' | ')} | ${(of[0].medianStepMs / of[of.length - 1].medianStepMs).toFixed(2)}x |`);
+  }
 }
-trainers.forEach((t) => t.dispose());
+runs.forEach((r) => r.trainer.dispose());
+for (const p of pools.values()) await p.close();

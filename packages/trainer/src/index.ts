@@ -4,6 +4,8 @@
  */
 export { Trainer, TrainingDivergedError, TrainingStateSchema, type TrainingState, type StepReport, type RunOptions, type RunResult, type ResumeOptions } from './trainer';
 export { repairLog } from './train-log';
+export { TrainingPool } from './training-pool';
+export { SampleMasks } from './sample-masks';
 export {
   TrainingConfigSchema,
   TrainingStageSchema,

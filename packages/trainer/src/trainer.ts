@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { appendFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ensureDir, Rng, RngStateSchema } from '@lowdiff/backend';
+import { ensureDir, Rng, RngStateSchema, type BackendName } from '@lowdiff/backend';
 import { batches, BatchCursorSchema, type BatchCursor, type BatchIterator, type ImageDataset, type LatentDataset } from '@lowdiff/data';
 import { EdmDenoiser, loadCheckpoint, saveCheckpoint, type ModelConfigInput } from '@lowdiff/model';
 import { conditionAugSigma } from '@lowdiff/schedule';
 import { z } from 'zod';
 import { Adam } from '@lowdiff/model';
 import { buildCondition, TENSOR_RESAMPLER, type Resampler } from './build-condition';
-import { edmLoss } from './edm-loss';
+import { rows, sliceGradients, type StepSlice } from './slice-gradients';
+import { TrainingPool } from './training-pool';
 import { repairLog } from './train-log';
 import { Ema } from './ema';
 import { conditionResolutions, parseTrainingConfig, TrainingConfigError, TrainingConfigSchema, type TrainingConfig, type TrainingConfigInput } from './training-config';
@@ -23,6 +24,8 @@ export const TrainingStateSchema = z.object({
   adamStep: z.number().int().min(0),
   config: TrainingConfigSchema,
   dataset: z.string(),
+  /** Written with a moment for every trainable weight (files from before that may lack some). */
+  momentsComplete: z.boolean().optional(),
 });
 export type TrainingState = z.infer<typeof TrainingStateSchema>;
 
@@ -64,6 +67,14 @@ export interface RunOptions {
   onCheckpoint?: (info: { step: number; path: string }) => void | Promise<void>;
   /** Abort (e.g. on Ctrl-C): the current step finishes, a checkpoint is written, run() returns. */
   signal?: AbortSignal;
+  /**
+   * Threads that compute each step (default 1): the batch is split into this many slices, one
+   * computed here and the others in worker threads holding model replicas; the summed gradients
+   * equal the one-thread ones to float rounding, so the run does not depend on it.
+   */
+  workers?: number;
+  /** Worker threads to use across runs (workers - 1 of them), e.g. in a benchmark; left open. */
+  pool?: TrainingPool;
   /** Called before each step (custom schedules, fault injection in tests). */
   beforeStep?: (step: number) => void;
   /** Recorded in the checkpoint's `info` (how it was trained: the command, ...). */
@@ -165,7 +176,9 @@ export class Trainer {
     const state = parsed.data!;
     if (state.dataset !== dataset.name) refuse(`was trained on ${state.dataset}, not ${dataset.name}`);
     if (state.rng.state.every((w) => w === 0)) refuse('its RNG state is all zeros (damaged): every later draw would repeat');
-    if (state.adamStep > 0)
+    // Older files hold moments only for weights that had a gradient; a missing one there starts
+    // at zero, as Adam itself would have started it.
+    if (state.adamStep > 0 && state.momentsComplete)
       for (const [name, v] of ckpt.model.store.entries())
         for (const kind of v.trainable ? ['m', 'v'] : []) {
           const t = ckpt.tensors.get(`adam.${kind}/${name}`);
@@ -215,6 +228,7 @@ export class Trainer {
       adamStep: this.adam.step,
       config: this.config,
       dataset: this.dataset.name,
+      momentsComplete: true,
     };
   }
 
@@ -231,6 +245,11 @@ export class Trainer {
 
   async run(options: RunOptions = {}): Promise<RunResult> {
     const until = Math.min(options.until ?? this.config.steps, this.config.steps);
+    const workers = options.workers ?? 1;
+    if (!Number.isInteger(workers) || workers < 1) throw new TrainingConfigError(`workers must be an integer >= 1, got ${workers}`);
+    // Worker threads for all but the slice this thread computes (a caller's pool is kept open).
+    if (options.pool && options.pool.workers !== workers - 1) throw new TrainingConfigError(`pool has ${options.pool.workers} threads, workers ${workers} needs ${workers - 1}`);
+    const pool = options.pool ?? (workers > 1 ? new TrainingPool(workers - 1) : null);
     const iter = batches(this.dataset, { batchSize: this.config.batchSize, seed: this.config.seed, epochs: 'infinite', dropLast: true, prefetch: 2, start: this.cursor });
     if (options.logPath) {
       await ensureDir(dirname(options.logPath));
@@ -252,7 +271,7 @@ export class Trainer {
         }
         options.beforeStep?.(this.step);
         const t0 = performance.now();
-        const outcome = await this.trainStep(iter);
+        const outcome = await this.trainStep(iter, pool);
         const ms = performance.now() - t0;
         this.wallTimeSec += ms / 1000;
         const key = stageKey(outcome.resolution, outcome.conditioned);
@@ -299,6 +318,7 @@ export class Trainer {
       }
     } finally {
       await iter.return();
+      if (pool !== options.pool) await pool?.close();
     }
     if (options.checkpointPath) {
       await this.save(options.checkpointPath, options.info);
@@ -307,7 +327,7 @@ export class Trainer {
     return { step: this.step, reason, wallTimeSec: this.wallTimeSec };
   }
 
-  private async trainStep(iter: BatchIterator) {
+  private async trainStep(iter: BatchIterator, pool: TrainingPool | null) {
     const next = await iter.next();
     if (next.done) throw new Error('the batch stream ended'); // epochs are infinite: cannot happen
     const batch = next.value;
@@ -315,7 +335,7 @@ export class Trainer {
     const cfg = this.config;
     const rng = this.rng;
     // Every random draw comes from one generator in a fixed order: stage, sigmas, labels, noise,
-    // augmentation, then dropout inside the forward pass.
+    // augmentation, then the seed of the step's per-sample dropout masks.
     const u = rng.uniform();
     const k = Math.max(0, this.cumulative.findIndex((c) => u < c));
     const stage = cfg.stages[k];
@@ -325,24 +345,42 @@ export class Trainer {
     const nc = this.model.numClasses;
     const labels = Int32Array.from(batch.labels.dataSync(), (l) => (rng.uniform() < cfg.labelDropout ? nc : l));
     const learningRate = this.learningRate(this.step);
-    const result = tf.tidy(() => {
+    const c = this.model.channels;
+    // The step's inputs for the whole batch, as arrays a worker slice can take rows of.
+    // A scope, not tidy: it returns arrays; every tensor made here is gone when it ends.
+    tf.engine().startScope();
+    let inputs;
+    try {
+      inputs = (() => {
       const y = r === this.dataset.height ? batch.images : this.resampler.downsample(batch.images, r);
-      const noise = rng.normalTensor([n, r, r, this.model.channels]) as tf.Tensor4D;
-      let condition: tf.Tensor4D | null = null;
-      let sigmaAug: Float32Array | undefined;
+      const noise = rng.normalTensor([n, r, r, c]) as tf.Tensor4D;
+      let condition: Float32Array | null = null;
+      let sigmaAug: Float32Array | null = null;
       const low = this.condRes[k];
       if (low !== null) {
         sigmaAug = Float32Array.from({ length: n }, () => conditionAugSigma(cfg.conditionAugmentation, rng.uniform(), rng.normal()));
-        condition = buildCondition(y, low, cfg.conditionUpsample, sigmaAug, rng.normalTensor([n, r, r, this.model.channels]) as tf.Tensor4D, this.resampler);
+        const built = buildCondition(y, low, cfg.conditionUpsample, sigmaAug, rng.normalTensor([n, r, r, c]) as tf.Tensor4D, this.resampler);
+        condition = built.dataSync() as Float32Array;
       }
-      const call = { resolution: r, condition, sigmaAug, classLabels: nc > 0 ? (tf.tensor1d(labels, 'int32') as tf.Tensor1D) : null };
-      const vars = this.model.trainableVariables();
-      const { value, grads } = tf.variableGrads(() => tf.mul(edmLoss(this.model, y, sigma, noise, call, { training: true, rng }), stage.lossWeight) as tf.Scalar, vars);
-      const list = Object.values(grads);
-      const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
-      return { value, grads, norm };
-    });
-    tf.dispose([batch.images, batch.labels]);
+      return { y: y.dataSync() as Float32Array, noise: noise.dataSync() as Float32Array, condition, sigmaAug };
+      })();
+    } finally {
+      tf.engine().endScope();
+      tf.dispose([batch.images, batch.labels]);
+    }
+    const full: StepSlice = {
+      resolution: r,
+      channels: c,
+      start: 0,
+      count: n,
+      total: n,
+      ...inputs,
+      sigma,
+      labels: nc > 0 ? labels : null,
+      lossWeight: stage.lossWeight,
+      maskSeed: Math.floor(rng.uniform() * 2 ** 32),
+    };
+    const result = await this.gradients(full, pool);
     const loss = (await result.value.data())[0];
     const gradNorm = (await result.norm.data())[0];
     const base = { resolution: r, conditioned: stage.conditioned, batchSize: n, learningRate };
@@ -366,9 +404,68 @@ export class Trainer {
     }
   }
 
+  /**
+   * Loss and gradients of a step: here for the whole batch, or split into contiguous slices, the
+   * first computed here while the pool's workers compute the others from the same weights. The
+   * shares add up to the whole-batch values (per-sample dropout masks, see SampleMasks).
+   */
+  private async gradients(full: StepSlice, pool: TrainingPool | null): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap; norm: tf.Scalar }> {
+    const withNorm = (value: tf.Scalar, grads: tf.NamedTensorMap) => ({ value, grads, norm: tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar) });
+    const parts = pool ? splitRows(full.total, pool.workers + 1) : [];
+    if (parts.length < 2) {
+      const { value, grads } = sliceGradients(this.model, full);
+      return withNorm(value, grads);
+    }
+    const vars = this.model.trainableVariables();
+    const weights = new Float32Array(vars.reduce((a, v) => a + v.size, 0));
+    let at = 0;
+    for (const v of vars) {
+      weights.set(v.dataSync() as Float32Array, at);
+      at += v.size;
+    }
+    const slice = (p: { start: number; count: number }): StepSlice => ({
+      ...full,
+      ...p,
+      y: rows(full.y, full.total, p.start, p.count),
+      noise: rows(full.noise, full.total, p.start, p.count),
+      sigma: rows(full.sigma, full.total, p.start, p.count),
+      condition: full.condition && rows(full.condition, full.total, p.start, p.count),
+      sigmaAug: full.sigmaAug && rows(full.sigmaAug, full.total, p.start, p.count),
+      labels: full.labels && rows(full.labels, full.total, p.start, p.count),
+    });
+    const remote = parts.slice(1).map((p) => pool!.run({ backend: tf.getBackend() as BackendName, config: this.model.config, weights, slice: slice(p) }));
+    const local = sliceGradients(this.model, slice(parts[0]));
+    const shares = await Promise.all(remote).catch((err) => {
+      tf.dispose([local.value, ...Object.values(local.grads)]);
+      throw err;
+    });
+    const summed = tf.tidy(() => {
+      const grads: tf.NamedTensorMap = {};
+      let offset = 0;
+      for (const v of vars) {
+        // Every slice trains the same stage, so the weights with a gradient are the same in all.
+        if (local.grads[v.name]) grads[v.name] = tf.addN([local.grads[v.name], ...shares.map((s) => tf.tensor(s.grads.subarray(offset, offset + v.size), v.shape))]);
+        offset += v.size;
+      }
+      const value = tf.add(local.value, shares.reduce((a, s) => a + s.loss, 0)) as tf.Scalar;
+      return { value, grads };
+    });
+    tf.dispose([local.value, ...Object.values(local.grads)]);
+    return withNorm(summed.value, summed.grads);
+  }
+
   dispose(): void {
     this.adam.dispose();
     this.ema.dispose();
     this.model.dispose();
   }
+}
+
+/** `total` rows in `parts` contiguous slices as even as possible (none empty). */
+function splitRows(total: number, parts: number): { start: number; count: number }[] {
+  const k = Math.min(parts, total);
+  return Array.from({ length: k }, (_, i) => {
+    const start = Math.floor((i * total) / k);
+    return { start, count: Math.floor(((i + 1) * total) / k) - start };
+  });
 }

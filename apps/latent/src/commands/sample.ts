@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CascadePlanError } from '@lowdiff/sampler';
 import { initBackend } from '@lowdiff/backend';
 import { prepareOutDir, openRuntime, runtimeLabel, addFlags, imagesPerSecond, classLabels, samplingFlags, type FlagValues, CliError, generate, Output, parseFlags, planPresets, resolvePlan, withGuidanceScale, writeSamples, type Generated } from '@lowdiff/cli-kit';
 import { loadLatentModel } from '../latent-model';
@@ -54,7 +55,7 @@ async function sample(flags: FlagValues<typeof SAMPLE_FLAGS>): Promise<void> {
         onBatch: (done, total) => out.progress(done, total, ''),
       });
     } catch (err) {
-      throw new CliError(`--plan: ${(err as Error).message}`);
+      throw err instanceof CascadePlanError ? new CliError(`--plan: ${err.message}`) : err;
     }
     out.stopProgress();
     const files = await writeSamples(flags.out, gen, flags.images);

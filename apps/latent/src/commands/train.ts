@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -22,6 +23,7 @@ const TrainFlags = z
     lr: z.coerce.number().positive().optional(),
     seed: z.coerce.number().int().optional(),
     checkpointEvery: z.coerce.number().int().min(1).optional(),
+    workers: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
     conditionSpace: z.enum(['latent', 'pixel']).default('latent'),
     resume: z.boolean().default(false),
     allowChanges: z.boolean().default(false),
@@ -47,6 +49,7 @@ export function registerTrain(program: Command): void {
     .option('--lr <x>', 'peak learning rate (default: 0.001, or the config file\'s)')
     .option('--seed <n>', 'training seed (default: 0)')
     .option('--checkpoint-every <n>', 'steps between checkpoints (default: 500)')
+    .option('--workers <n>', `threads that split every step's batch (data-parallel; the run does not depend on it) (default: ${availableParallelism()}, the cores)`)
     .option('--condition-space <space>', 'where conditions change resolution: latent (resize latents) | pixel (decode, resize, encode)', 'latent')
     .option('--resume', 'continue from <out>/train.safetensors')
     .option('--allow-changes', 'with --resume: accept another --batch-size or --seed than the run had (it will not continue exactly)')
@@ -118,7 +121,7 @@ async function trainIn(flags: z.output<typeof TrainFlags>, out: Output): Promise
     throw err instanceof CliError ? err : new CliError((err as Error).message);
   }
   out.info(`training on ${data.name}: ${data.count} latents of ${data.height}x${data.width}x${data.channels}, VAE ${info.vae}`);
-  await runTraining(trainer, { out, outDir: flags.out, json: flags.json, info: { command: `lowdiff-latent ${process.argv.slice(2).join(' ')}`, classNames: data.classNames, conditionSpace: space, vae: info.vae, adapter: info.adapter, latents: flags.latents, imageData: info.data } });
+  await runTraining(trainer, { out, outDir: flags.out, json: flags.json, workers: flags.workers, info: { command: `lowdiff-latent ${process.argv.slice(2).join(' ')}`, classNames: data.classNames, conditionSpace: space, vae: info.vae, adapter: info.adapter, latents: flags.latents, imageData: info.data } });
   trainer.dispose();
   vae?.dispose();
 }

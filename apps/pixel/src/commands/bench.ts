@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { initBackend } from '@lowdiff/backend';
-import { openRuntime, runtimeLabel, checkWorkers, benchEntries, addFlags, flagGroups, benchTable, loadModelForSampling, samplingFlags, type FlagValues, Output, parseFlags, resolvePlan, runBench, SamplingPool, splitPlans, withGuidanceScale } from '@lowdiff/cli-kit';
+import { openRuntime, runtimeLabel, benchEntries, addFlags, flagGroups, benchTable, loadModelForSampling, samplingFlags, type FlagValues, Output, parseFlags, resolvePlan, runBench, SamplingPool, splitPlans, withGuidanceScale } from '@lowdiff/cli-kit';
 
 const F = samplingFlags;
 const BENCH_FLAGS = {
@@ -32,9 +32,8 @@ async function benchCommand(flags: FlagValues<typeof BENCH_FLAGS>): Promise<void
   const plans = splitPlans(flags.plans).map((p) => withGuidanceScale(resolvePlan(p, top), flags.guidance));
   const runtimes = [];
   for (const name of flags.runtime) {
-    const rt = await openRuntime(model, name, flags.threads);
+    const rt = await openRuntime(model, name, flags.threads, flags.workers);
     if (rt.note) out.info(`runtime: tfjs (${rt.note})`);
-    checkWorkers(flags.workers, rt.runtime);
     runtimes.push(rt);
   }
   const pool = flags.workers > 1 ? new SamplingPool({ checkpoint: flags.checkpoint, backend: backend.backend }, flags.workers) : undefined;

@@ -5,7 +5,7 @@ import { initBackend } from '@lowdiff/backend';
 import { loadDataset } from '@lowdiff/data';
 import { featureMatrix, loadShippedClassifier, writeFeaturesNpy } from '@lowdiff/metrics';
 import * as tf from '@tensorflow/tfjs';
-import { openRuntime, runtimeLabel, checkWorkers, addFlags, imagesPerSecond, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, loadModelForSampling, SamplingPool, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
+import { openRuntime, runtimeLabel, addFlags, imagesPerSecond, flagGroups, classLabels, samplingFlags, type FlagValues, CliError, defaultExtractor, formatScores, generate, loadModelForSampling, SamplingPool, Output, parseFlags, referenceFeatures, resolvePlan, score, sizeOptions, withGuidanceScale } from '@lowdiff/cli-kit';
 
 const F = samplingFlags;
 const EVAL_FLAGS = {
@@ -33,9 +33,8 @@ async function evaluateCommand(flags: FlagValues<typeof EVAL_FLAGS>): Promise<vo
   const out = new Output(flags.json);
   const backend = await initBackend({ backend: flags.backend });
   const { model, classNames } = await loadModelForSampling(flags.checkpoint);
-  const rt = await openRuntime(model, flags.runtime, flags.threads);
+  const rt = await openRuntime(model, flags.runtime, flags.threads, flags.workers);
   if (rt.note) out.info(`runtime: tfjs (${rt.note})`);
-  checkWorkers(flags.workers, rt.runtime);
   const plan = withGuidanceScale(resolvePlan(flags.plan, model.resolutions[model.resolutions.length - 1]), flags.guidance);
   const { extractor } = await loadShippedClassifier(flags.extractor ?? defaultExtractor(flags.data));
   const test = await loadDataset(flags.data, { split: 'test', ...sizeOptions(plan.stages[plan.stages.length - 1].resolution) });

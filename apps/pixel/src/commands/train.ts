@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -21,6 +22,7 @@ const TrainFlags = z
     limit: z.coerce.number().int().min(1).optional(),
     seed: z.coerce.number().int().optional(),
     checkpointEvery: z.coerce.number().int().min(1).optional(),
+    workers: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
     resume: z.boolean().default(false),
     allowChanges: z.boolean().default(false),
     backend: BackendNameSchema.default('auto'),
@@ -47,6 +49,7 @@ export function registerTrain(program: Command): void {
     .option('--limit <n>', 'use only n training images (seeded subset)')
     .option('--seed <n>', 'training seed (default: 0)')
     .option('--checkpoint-every <n>', 'steps between checkpoints (default: 500)')
+    .option('--workers <n>', `threads that split every step's batch (data-parallel; the run does not depend on it) (default: ${availableParallelism()}, the cores)`)
     .option('--resume', 'continue from <out>/train.safetensors')
     .option('--allow-changes', 'with --resume: accept another --batch-size or --seed than the run had (it will not continue exactly)')
     .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
@@ -107,6 +110,6 @@ async function trainIn(flags: z.output<typeof TrainFlags>, out: Output): Promise
     const training = { steps: 10_000, ...(file.training as object), stages, ...overrides } as TrainingConfigInput;
     trainer = Trainer.create(model, data, training);
   }
-  await runTraining(trainer, { out, outDir: flags.out, json: flags.json, info: { command: `lowdiff-pixel ${process.argv.slice(2).join(' ')}`, classNames: data.classNames } });
+  await runTraining(trainer, { out, outDir: flags.out, json: flags.json, workers: flags.workers, info: { command: `lowdiff-pixel ${process.argv.slice(2).join(' ')}`, classNames: data.classNames } });
   trainer.dispose();
 }

@@ -1,7 +1,12 @@
-import type { Rng } from '@lowdiff/backend';
+import type * as tf from '@tensorflow/tfjs';
 import type { Ops, Value } from '../ops';
 import type { Init, ParamStore } from '../param-store';
 import { tfjsOps } from '../tfjs-ops';
+
+/** Where dropout masks come from: `Rng`, or anything that draws them the same way. */
+export interface DropoutSource {
+  dropoutMask(shape: number[], rate: number): tf.Tensor;
+}
 
 /** What every layer needs during one forward pass. */
 export interface ForwardContext {
@@ -10,7 +15,7 @@ export interface ForwardContext {
   ops?: Ops;
   training: boolean;
   dropout: number;
-  rng?: Rng;
+  rng?: DropoutSource;
   /** When set, layers add their FLOPs (per image, multiply-add = 2) here. */
   flops?: { total: number };
 }

@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@lowdiff/backend';
+import type { DropoutSource } from '@lowdiff/model';
+
+/**
+ * Dropout masks drawn per sample: the mask of sample i at the k-th dropout layer of a step comes
+ * from `Rng.derive(seed, k, i)`. A slice of the batch draws exactly its rows of the masks the
+ * whole batch would, so gradients split over workers add up to the one-worker gradient.
+ */
+export class SampleMasks implements DropoutSource {
+  private layer = 0;
+
+  constructor(
+    private readonly seed: number,
+    /** Index of the slice's first sample in the batch. */
+    private readonly firstSample: number,
+  ) {}
+
+  dropoutMask(shape: number[], rate: number): tf.Tensor {
+    if (!(rate >= 0 && rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
+    const k = this.layer++;
+    const perSample = shape.slice(1).reduce((a, b) => a * b, 1);
+    const out = new Float32Array(shape[0] * perSample);
+    const keep = 1 / (1 - rate);
+    for (let i = 0; i < shape[0]; i++) {
+      const rng = Rng.derive(this.seed, k, this.firstSample + i);
+      for (let j = 0; j < perSample; j++) out[i * perSample + j] = rng.uniform() < rate ? 0 : keep;
+    }
+    return tf.tensor(out, shape, 'float32');
+  }
+}
