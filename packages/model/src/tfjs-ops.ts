@@ -13,9 +13,8 @@ const perSample = (v: Value, rank: number) => tf.reshape(T(v), [-1, ...Array<num
  * broadcasts 5-D tensors slowly, and this form does neither, so the layer costs a fraction of a
  * moments()-based one; the normalisation is folded into one per-(sample, channel) scale and shift.
  */
-function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number, eps: number): tf.Tensor4D {
+function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, g: number, eps: number): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  const g = Math.min(groups, c);
   const pixels = h * w;
   const flat = tf.reshape(x, [n, pixels, c]) as tf.Tensor3D;
   const ones = tf.fill([n, 1, pixels], 1 / pixels) as tf.Tensor3D;

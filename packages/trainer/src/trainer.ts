@@ -346,26 +346,10 @@ export class Trainer {
     const labels = Int32Array.from(batch.labels.dataSync(), (l) => (rng.uniform() < cfg.labelDropout ? nc : l));
     const learningRate = this.learningRate(this.step);
     const c = this.model.channels;
-    // The step's inputs for the whole batch, as arrays a worker slice can take rows of.
-    // A scope, not tidy: it returns arrays; every tensor made here is gone when it ends.
-    tf.engine().startScope();
     let inputs;
     try {
-      inputs = (() => {
-      const y = r === this.dataset.height ? batch.images : this.resampler.downsample(batch.images, r);
-      const noise = rng.normalTensor([n, r, r, c]) as tf.Tensor4D;
-      let condition: Float32Array | null = null;
-      let sigmaAug: Float32Array | null = null;
-      const low = this.condRes[k];
-      if (low !== null) {
-        sigmaAug = Float32Array.from({ length: n }, () => conditionAugSigma(cfg.conditionAugmentation, rng.uniform(), rng.normal()));
-        const built = buildCondition(y, low, cfg.conditionUpsample, sigmaAug, rng.normalTensor([n, r, r, c]) as tf.Tensor4D, this.resampler);
-        condition = built.dataSync() as Float32Array;
-      }
-      return { y: y.dataSync() as Float32Array, noise: noise.dataSync() as Float32Array, condition, sigmaAug };
-      })();
+      inputs = this.stepInputs(batch.images, k);
     } finally {
-      tf.engine().endScope();
       tf.dispose([batch.images, batch.labels]);
     }
     const full: StepSlice = {
@@ -401,6 +385,34 @@ export class Trainer {
       return { ...base, ok: true as const, loss, gradNorm };
     } finally {
       tf.dispose([result.value, result.norm, ...Object.values(result.grads)]);
+    }
+  }
+
+  /**
+   * The step's inputs for the whole batch as arrays a worker's slice can take rows of: the clean
+   * images at the stage resolution, the noise, and for a conditioned stage the augmented
+   * condition (its draws from the run's generator, after the sigmas and labels).
+   */
+  private stepInputs(images: tf.Tensor4D, k: number) {
+    const cfg = this.config;
+    const r = cfg.stages[k].resolution;
+    const shape = [images.shape[0], r, r, this.model.channels];
+    // A scope, not tidy: it returns arrays; every tensor made here is gone when it ends.
+    tf.engine().startScope();
+    try {
+      const y = r === this.dataset.height ? images : this.resampler.downsample(images, r);
+      const noise = this.rng.normalTensor(shape);
+      let condition: Float32Array | null = null;
+      let sigmaAug: Float32Array | null = null;
+      const low = this.condRes[k];
+      if (low !== null) {
+        sigmaAug = Float32Array.from({ length: shape[0] }, () => conditionAugSigma(cfg.conditionAugmentation, this.rng.uniform(), this.rng.normal()));
+        const built = buildCondition(y, low, cfg.conditionUpsample, sigmaAug, this.rng.normalTensor(shape) as tf.Tensor4D, this.resampler);
+        condition = built.dataSync() as Float32Array;
+      }
+      return { y: y.dataSync() as Float32Array, noise: noise.dataSync() as Float32Array, condition, sigmaAug };
+    } finally {
+      tf.engine().endScope();
     }
   }
 

@@ -36,11 +36,6 @@ export function exportOnnx(model: EdmDenoiser, resolution: number): OnnxStage {
   const vectors = Object.fromEntries(DENOISER_VECTOR_INPUTS.map((k) => [k, ops.input(k, [1], 'plain')])) as Record<(typeof DENOISER_VECTOR_INPUTS)[number], ReturnType<OnnxOps['input']>>;
   const classLabels = model.numClasses > 0 ? ops.input('classLabels', [1], 'plain', 'int32') : null;
   ops.output('denoised', model.interpret(ops, { x, condition, classLabels, ...vectors }, resolution));
-  const inputs: OnnxIo[] = [
-    { name: 'x', dtype: 'float32', shape: ['N', resolution, resolution, model.channels] },
-    ...(condition ? [{ name: 'condition', dtype: 'float32' as const, shape: ['N' as const, resolution, resolution, model.channels] }] : []),
-    ...DENOISER_VECTOR_INPUTS.map((name) => ({ name, dtype: 'float32' as const, shape: ['N' as const] })),
-    ...(classLabels ? [{ name: 'classLabels', dtype: 'int32' as const, shape: ['N' as const] }] : []),
-  ];
+  const inputs = [...graph.declaredInputs];
   return { resolution, bytes: graph.encode(), inputs, output: { name: 'denoised', dtype: 'float32', shape: inputs[0].shape } };
 }

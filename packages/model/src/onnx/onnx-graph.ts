@@ -39,6 +39,11 @@ export class OnnxGraph {
     return `${hint}_${this.count++}`;
   }
 
+  /** The graph inputs declared so far. */
+  get declaredInputs(): readonly OnnxIo[] {
+    return this.inputs;
+  }
+
   input(io: OnnxIo): string {
     this.inputs.push(io);
     return io.name;
