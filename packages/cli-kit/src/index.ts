@@ -16,4 +16,4 @@ export { runTraining, stagesFromFlag, stopOnSignals } from './run-training';
 export { addFlags, flagGroups, samplingFlags, type Flag, type FlagValues, type OptionTarget } from './flags';
 export { openRuntime, runtimeLabel, RUNTIMES, type RuntimeName, type SamplingRuntime } from './runtime';
 export { EXPORT_FLAGS, runExport, type ExportFlags } from './export-command';
-export { lockRunFolder, type RunLock } from './run-lock';
+export { lockRunFolder, withRunLock, type RunLock } from './run-lock';

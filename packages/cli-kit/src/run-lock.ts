@@ -86,3 +86,13 @@ export async function lockRunFolder(dir: string): Promise<RunLock> {
     },
   };
 }
+
+/** Runs `work` holding the run folder's lock (see {@link lockRunFolder}), released afterwards. */
+export async function withRunLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const lock = await lockRunFolder(dir);
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}

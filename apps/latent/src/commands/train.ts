@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { initBackend, BackendNameSchema } from '@lowdiff/backend';
 import { REFERENCE_DIT_LATENT, type ModelConfigInput } from '@lowdiff/model';
 import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
-import { CliError, lockRunFolder, Output, parseFlags, STAGE_PRESETS, stagesFromFlag, runTraining } from '@lowdiff/cli-kit';
+import { CliError, withRunLock, Output, parseFlags, STAGE_PRESETS, stagesFromFlag, runTraining } from '@lowdiff/cli-kit';
 import { loadLatentCache } from '../latent-cache';
 import { loadVae, vaePathFor } from '../load-vae';
 import { pixelSpaceResampler } from '../pixel-space-resampler';
@@ -77,12 +77,7 @@ function modelConfig(file: Record<string, unknown> | undefined, r: number, chann
 async function train(flags: z.output<typeof TrainFlags>): Promise<void> {
   const out = new Output(flags.json);
   // Before anything else: a second trainer on this folder must not even load its data.
-  const lock = await lockRunFolder(flags.out);
-  try {
-    await trainIn(flags, out);
-  } finally {
-    await lock.release();
-  }
+  await withRunLock(flags.out, () => trainIn(flags, out));
 }
 
 async function trainIn(flags: z.output<typeof TrainFlags>, out: Output): Promise<void> {

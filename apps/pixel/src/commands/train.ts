@@ -7,7 +7,7 @@ import { initBackend, BackendNameSchema } from '@lowdiff/backend';
 import { loadDataset, parseDatasetSpec } from '@lowdiff/data';
 import { REFERENCE_UNET_32, type ModelConfigInput } from '@lowdiff/model';
 import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
-import { CliError, lockRunFolder, Output, parseFlags, sizeOptions, STAGE_PRESETS, stagesFromFlag, runTraining } from '@lowdiff/cli-kit';
+import { CliError, withRunLock, Output, parseFlags, sizeOptions, STAGE_PRESETS, stagesFromFlag, runTraining } from '@lowdiff/cli-kit';
 
 const TrainFlags = z
   .object({
@@ -60,12 +60,7 @@ export function registerTrain(program: Command): void {
 async function train(flags: z.output<typeof TrainFlags>): Promise<void> {
   const out = new Output(flags.json);
   // Before anything else: a second trainer on this folder must not even load its data.
-  const lock = await lockRunFolder(flags.out);
-  try {
-    await trainIn(flags, out);
-  } finally {
-    await lock.release();
-  }
+  await withRunLock(flags.out, () => trainIn(flags, out));
 }
 
 async function trainIn(flags: z.output<typeof TrainFlags>, out: Output): Promise<void> {
