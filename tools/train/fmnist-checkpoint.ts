@@ -7,6 +7,7 @@
  * It resumes from <out>/train.safetensors when that exists (checkpoints every 250 steps, ~5 min),
  * so it can run across sessions. `--export` writes the EMA-only file that apps/pixel ships.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,11 +21,12 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '20000' },
     out: { type: 'string', default: 'checkpoints/fmnist' },
     export: { type: 'string' },
+    workers: { type: 'string', default: String(availableParallelism()) },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: fmnist-checkpoint.ts [--steps 20000] [--out checkpoints/fmnist] [--export file.safetensors]');
+  console.log('usage: fmnist-checkpoint.ts [--steps 20000] [--out checkpoints/fmnist] [--workers <cores>] [--export file.safetensors]');
   process.exit(0);
 }
 
@@ -70,6 +72,7 @@ const result = await trainer.run({
   checkpointPath: path,
   logPath: join(args.out, 'train.jsonl'),
   signal: ctl.signal,
+  workers: Number(args.workers),
   info: { command, dataset: 'fashion-mnist/train (60,000, padded to 32x32)', classNames: data.classNames, trainingConfig: FMNIST_TRAINING },
   onProgress: (r) => {
     if (r.step % 25 === 0)
