@@ -43,5 +43,14 @@ export function launch(binUrl) {
     process.exit(1);
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  // Started through `npx`, a signal to npx kills the shell between it and us without passing it
+  // on: being reparented means whoever started us is gone, so stop the child as on SIGTERM.
+  const parent = process.ppid;
+  const orphaned = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(orphaned);
+    child.kill('SIGTERM');
+  }, 250);
+  orphaned.unref();
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
 }

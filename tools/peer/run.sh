@@ -38,7 +38,7 @@ if ! "$PY" -c 'import torch, numpy' 2>/dev/null; then
   cat >&2 <<MSG
 run.sh: PyTorch is not importable from $PY.
 Install Debian's packages (no pip needed):
-  apt-get install -y python3-torch python3-numpy
+  apt-get install -y python3-torch python3-numpy libopenblas0-openmp
 and run with the system python (/usr/bin/python3, the default; set PEER_PYTHON=... for another).
 MSG
   exit 2

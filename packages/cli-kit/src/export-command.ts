@@ -37,7 +37,8 @@ export async function runExport(flags: ExportFlags): Promise<void> {
       const stage = exportOnnx(model, r);
       const file = flags.resolution !== undefined ? flags.out : `${stem}.r${r}.onnx`;
       await writeFileAtomic(file, stage.bytes);
-      written.push({ resolution: r, file, bytes: stage.bytes.length, inputs: stage.inputs, output: stage.output });
+      // Relative to the manifest, which sits beside the graphs: the folder can move as a whole.
+      written.push({ resolution: r, file: basename(file), bytes: stage.bytes.length, inputs: stage.inputs, output: stage.output });
       out.info(`stage ${r}x${r}: ${file} (${(stage.bytes.length / 1024).toFixed(0)} KiB)`);
     }
     const manifest = {

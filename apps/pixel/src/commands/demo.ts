@@ -51,7 +51,7 @@ async function demo(flags: FlagValues<typeof DEMO_FLAGS>): Promise<void> {
   for (const [i, g] of generated.entries()) {
     const name = i === 0 ? 'baseline' : 'lowdiff';
     const written = await writeSamples(join(flags.out, name), g, false);
-    files.push(written.grid, ...(i > 0 ? [written.strip] : []));
+    files.push(written.grid, written.strip);
   }
   out.info(`\nwrote ${files.join(', ')}`);
   out.info(`${flags.count} samples per plan (classes cycling 0-9, guidance ${flags.guidance}), metrics with ${rows[0].scores?.extractor} against ${rows[0].scores?.reference}:`);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { initBackend, BackendNameSchema } from '@lowdiff/backend';
 import { loadDataset, parseDatasetSpec } from '@lowdiff/data';
 import { REFERENCE_UNET_32, type ModelConfigInput } from '@lowdiff/model';
-import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
+import { Trainer, TrainingConfigError, type TrainingConfigInput } from '@lowdiff/trainer';
 import { CliError, withRunLock, Output, parseFlags, sizeOptions, STAGE_PRESETS, stagesFromFlag, runTraining } from '@lowdiff/cli-kit';
 
 const TrainFlags = z
@@ -89,7 +89,10 @@ async function trainIn(flags: z.output<typeof TrainFlags>, out: Output): Promise
   let trainer: Trainer;
   if (flags.resume) {
     if (!existsSync(path)) throw new CliError(`--resume: no checkpoint at ${path}`);
-    trainer = await Trainer.resume(path, data, overrides, undefined, { allowChanges: flags.allowChanges });
+    trainer = await Trainer.resume(path, data, overrides, undefined, { allowChanges: flags.allowChanges }).catch((err: Error) => {
+      // A refused resume is a problem with what was asked: exit 2, named by the flag.
+      throw err instanceof TrainingConfigError ? new CliError(`--resume: ${err.message.replace('(allowChanges to accept)', '(--allow-changes to accept)')}`) : err;
+    });
     out.info(`resuming at step ${trainer.step}`);
   } else {
     if (existsSync(path)) throw new CliError(`--out: ${path} exists; pass --resume to continue it, or choose another folder`);

@@ -1,0 +1,31 @@
+// example.ts — from the repository root: npx tsx --conditions=@lowdiff/source packages/trainer/example.ts
+import { initBackend } from '@lowdiff/backend';
+import { loadFashionMnist } from '@lowdiff/data';
+import { Trainer } from '@lowdiff/trainer';
+
+await initBackend({ backend: 'wasm' });
+const data = await loadFashionMnist({ split: 'train', size: 16, fit: 'resize', limit: 2000 });
+const trainer = Trainer.create(
+  { kind: 'unet', channels: 1, resolution: 16, stageResolutions: [8, 16], numClasses: 10, baseChannels: 16 },
+  data,
+  {
+    stages: [
+      { resolution: 8, probability: 1, conditioned: false },
+      { resolution: 16, probability: 1, conditioned: true },
+      { resolution: 16, probability: 1, conditioned: false }, // the baseline
+    ],
+    steps: 20,
+    batchSize: 16,
+  },
+);
+const ctl = new AbortController();
+process.once('SIGINT', () => ctl.abort());
+await trainer.run({
+  checkpointPath: 'out/example-train.safetensors',
+  logPath: 'out/example-train.jsonl',
+  signal: ctl.signal,
+  onProgress: (r) => console.log(r.step, r.resolution, r.conditioned ? 'cond' : 'uncond', r.loss.toFixed(3)),
+});
+const again = await Trainer.resume('out/example-train.safetensors', data, { steps: 30 });
+await again.run({ checkpointPath: 'out/example-train.safetensors' });
+console.log('now at step', again.step);
