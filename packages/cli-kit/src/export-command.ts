@@ -8,6 +8,17 @@ import { samplingFlags, type FlagValues } from './flags';
 import { Output } from './output';
 
 const F = samplingFlags;
+/** How to feed each per-sample input of a graph, for the manifest (typed: one per input). */
+const VECTOR_FORMULAS: Record<(typeof DENOISER_VECTOR_INPUTS)[number], string> = {
+  cIn: '1 / sqrt(sigma^2 + sigma_data^2)',
+  cSkip: 'sigma_data^2 / (sigma^2 + sigma_data^2)',
+  cOut: 'sigma * sigma_data / sqrt(sigma^2 + sigma_data^2)',
+  cNoise: 'ln(sigma) / 4',
+  cAug: 'ln(max(sigma_aug, 0.002)) / 4',
+  condScale: '1 / sqrt(sigma_data^2 + sigma_aug^2)',
+  hasCondition: '1 for a refinement stage with a condition image, else 0 (condition: zeros)',
+};
+
 /** The flags of `export`, for the apps to register. */
 export const EXPORT_FLAGS = {
   checkpoint: F.checkpoint('a .safetensors checkpoint (EMA weights are used when present)'),
@@ -48,20 +59,7 @@ export async function runExport(flags: ExportFlags): Promise<void> {
       config: model.config,
       stages: written,
       // How to feed a graph: the per-sample vectors are functions of sigma and sigma_aug.
-      vectors: Object.fromEntries(
-        DENOISER_VECTOR_INPUTS.map((k) => [
-          k,
-          {
-            cIn: '1 / sqrt(sigma^2 + sigma_data^2)',
-            cSkip: 'sigma_data^2 / (sigma^2 + sigma_data^2)',
-            cOut: 'sigma * sigma_data / sqrt(sigma^2 + sigma_data^2)',
-            cNoise: 'ln(sigma) / 4',
-            cAug: 'ln(max(sigma_aug, 0.002)) / 4',
-            condScale: '1 / sqrt(sigma_data^2 + sigma_aug^2)',
-            hasCondition: '1 for a refinement stage with a condition image, else 0 (condition: zeros)',
-          }[k],
-        ]),
-      ),
+      vectors: VECTOR_FORMULAS,
     };
     if (flags.resolution === undefined) {
       await writeFileAtomic(`${stem}.json`, new TextEncoder().encode(JSON.stringify(manifest, null, 2) + '\n'));
