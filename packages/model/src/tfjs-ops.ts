@@ -1,31 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Ops, Value } from './ops';
+import { groupNormTfjs } from './tfjs-group-norm';
 
 const T = (v: Value) => v as tf.Tensor;
 const T4 = (v: Value) => v as tf.Tensor4D;
 
 /** `v` [N] shaped to broadcast over the other axes of a rank-`rank` value. */
 const perSample = (v: Value, rank: number) => tf.reshape(T(v), [-1, ...Array<number>(rank - 1).fill(1)]);
-
-/**
- * GroupNorm over NHWC. Statistics come from two batched matrix products (sum over pixels of x
- * and x^2) and a last-axis mean over each group's channels: wasm reduces non-trailing axes and
- * broadcasts 5-D tensors slowly, and this form does neither, so the layer costs a fraction of a
- * moments()-based one; the normalisation is folded into one per-(sample, channel) scale and shift.
- */
-function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, g: number, eps: number): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const pixels = h * w;
-  const flat = tf.reshape(x, [n, pixels, c]) as tf.Tensor3D;
-  const ones = tf.fill([n, 1, pixels], 1 / pixels) as tf.Tensor3D;
-  const groupMean = (t: tf.Tensor3D) => tf.mean(tf.reshape(tf.matMul(ones, t), [n, g, c / g]), 2, true);
-  const mean = groupMean(flat);
-  const variance = tf.relu(tf.sub(groupMean(tf.square(flat) as tf.Tensor3D), tf.square(mean)));
-  const perChannel = (t: tf.Tensor) => tf.reshape(tf.tile(t, [1, 1, c / g]), [n, 1, 1, c]);
-  const scale = tf.mul(perChannel(tf.rsqrt(tf.add(variance, eps))), gamma);
-  const shift = tf.sub(beta, tf.mul(perChannel(mean), scale));
-  return tf.add(tf.mul(x, scale), shift);
-}
 
 /** The op set run eagerly by TensorFlow.js: differentiable, so it is what training uses. */
 export const tfjsOps: Ops = {
@@ -40,7 +21,7 @@ export const tfjsOps: Ops = {
     if (b) y = tf.add(y, T(b));
     return tf.reshape(y, [...x.shape.slice(0, -1), out]);
   },
-  groupNorm: (x, gamma, beta, groups, eps) => groupNorm(T4(x), T(gamma), T(beta), groups, eps),
+  groupNorm: (x, gamma, beta, groups, eps) => groupNormTfjs(T4(x), T(gamma), T(beta), groups, eps),
   layerNorm(x, eps) {
     const { mean, variance } = tf.moments(T(x), -1, true);
     return tf.mul(tf.sub(T(x), mean), tf.rsqrt(tf.add(variance, eps)));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@lowdiff/backend';
 import { beforeAll, expect, it } from 'vitest';
-import { groupNorm, ParamStore } from '../src';
+import { groupNorm, ParamStore, tfjsOps } from '../src';
 
 beforeAll(() => initBackend({ backend: 'wasm' }));
 
@@ -27,4 +27,25 @@ it('matches the textbook GroupNorm, values and gradients, on off-centre inputs',
   expect(gdiff).toBeLessThan(1e-3);
   tf.dispose([x, weights, g1, g2]);
   store.dispose();
+});
+
+it('has the textbook gradients for the input, scale and shift, on the wasm and cpu backends', async () => {
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await initBackend({ backend });
+    const rng = new Rng(2);
+    const x = tf.add(rng.normalTensor([2, 4, 4, 12], 0, 3), -2) as tf.Tensor4D;
+    const gamma = rng.normalTensor([12], 1, 0.5);
+    const beta = rng.normalTensor([12]);
+    const weights = rng.normalTensor([2, 4, 4, 12]);
+    const loss = (f: (x: tf.Tensor4D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (t: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(f(t as tf.Tensor4D, g, b), weights));
+    const ours = tf.grads(loss((t, g, b) => tfjsOps.groupNorm(t, g, b, 3, 1e-5) as tf.Tensor))([x, gamma, beta]);
+    const textbook = tf.grads(loss((t, g, b) => tf.add(tf.mul(reference(t, 3), g), b)))([x, gamma, beta]);
+    for (let i = 0; i < 3; i++) {
+      const rel = tf.tidy(() => tf.max(tf.abs(tf.sub(ours[i], textbook[i]))).dataSync()[0] / tf.max(tf.abs(textbook[i])).dataSync()[0]);
+      expect(rel, `${backend}, gradient ${['x', 'gamma', 'beta'][i]}`).toBeLessThan(1e-4);
+    }
+    tf.dispose([x, gamma, beta, weights, ...ours, ...textbook]);
+  }
+  await initBackend({ backend: 'wasm' });
 });

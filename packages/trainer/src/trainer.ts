@@ -208,7 +208,7 @@ export class Trainer {
     return this.ema.shadow;
   }
 
-  /** Adam's moments by name (`adam.m/<weight>`, `adam.v/<weight>`). */
+  /** Adam's moments by name (`adam.m/<weight>`, `adam.v/<weight>`), as new tensors the caller disposes. */
   optimizerState(): Map<string, tf.Tensor> {
     return this.adam.stateTensors();
   }
@@ -235,12 +235,17 @@ export class Trainer {
   /** Writes a resumable checkpoint atomically. */
   async save(path: string, info: Record<string, unknown> = {}): Promise<void> {
     this.adam.ensure(this.model.store.entries().filter(([, v]) => v.trainable));
-    await saveCheckpoint(path, this.model, {
-      ema: this.ema.shadow,
-      tensors: this.adam.stateTensors(),
-      training: this.state(),
-      info: { ...info, steps: this.step, imagesSeen: this.imagesSeen, wallTimeSec: Math.round(this.wallTimeSec), dataset: this.dataset.name },
-    });
+    const moments = this.adam.stateTensors();
+    try {
+      await saveCheckpoint(path, this.model, {
+        ema: this.ema.shadow,
+        tensors: moments,
+        training: this.state(),
+        info: { ...info, steps: this.step, imagesSeen: this.imagesSeen, wallTimeSec: Math.round(this.wallTimeSec), dataset: this.dataset.name },
+      });
+    } finally {
+      tf.dispose([...moments.values()]);
+    }
   }
 
   async run(options: RunOptions = {}): Promise<RunResult> {
@@ -364,28 +369,22 @@ export class Trainer {
       lossWeight: stage.lossWeight,
       maskSeed: Math.floor(rng.uniform() * 2 ** 32),
     };
-    const result = await this.gradients(full, pool);
-    const loss = (await result.value.data())[0];
-    const gradNorm = (await result.norm.data())[0];
+    const { loss, grads } = await this.gradients(full, pool);
+    let sumSquares = 0;
+    for (const g of grads.values()) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
+    const gradNorm = Math.sqrt(sumSquares);
     const base = { resolution: r, conditioned: stage.conditioned, batchSize: n, learningRate };
-    const nameOf = new Map([...this.weights].map(([name, v]) => [v.name, name] as const));
-    try {
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm))
-        return { ...base, ok: false as const, reason: !Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${gradNorm}` };
-      const scale = cfg.gradClip > 0 && gradNorm > cfg.gradClip ? cfg.gradClip / gradNorm : 1;
-      const named = new Map<string, tf.Tensor>();
-      tf.tidy(() => {
-        for (const [varName, g] of Object.entries(result.grads)) named.set(nameOf.get(varName)!, scale === 1 ? g : tf.keep(tf.mul(g, scale)));
-        this.adam.apply(this.weights, named, learningRate);
-      });
-      if (scale !== 1) tf.dispose([...named.values()]);
-      this.step++;
-      this.imagesSeen += n;
-      this.ema.update(this.weights, this.imagesSeen, n);
-      return { ...base, ok: true as const, loss, gradNorm };
-    } finally {
-      tf.dispose([result.value, result.norm, ...Object.values(result.grads)]);
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm))
+      return { ...base, ok: false as const, reason: !Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${gradNorm}` };
+    if (cfg.gradClip > 0 && gradNorm > cfg.gradClip) {
+      const scale = cfg.gradClip / gradNorm;
+      for (const g of grads.values()) for (let i = 0; i < g.length; i++) g[i] *= scale;
     }
+    this.adam.apply(this.weights, grads, learningRate);
+    this.step++;
+    this.imagesSeen += n;
+    this.ema.update(this.weights, this.imagesSeen, n);
+    return { ...base, ok: true as const, loss, gradNorm };
   }
 
   /**
@@ -421,14 +420,22 @@ export class Trainer {
    * first computed here while the pool's workers compute the others from the same weights. The
    * shares add up to the whole-batch values (per-sample dropout masks, see SampleMasks).
    */
-  private async gradients(full: StepSlice, pool: TrainingPool | null): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap; norm: tf.Scalar }> {
-    const withNorm = (value: tf.Scalar, grads: tf.NamedTensorMap) => ({ value, grads, norm: tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar) });
-    const parts = pool ? splitRows(full.total, pool.workers + 1) : [];
-    if (parts.length < 2) {
-      const { value, grads } = sliceGradients(this.model, full);
-      return withNorm(value, grads);
-    }
+  private async gradients(full: StepSlice, pool: TrainingPool | null): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
     const vars = this.model.trainableVariables();
+    const nameOf = new Map([...this.weights].map(([name, v]) => [v.name, name] as const));
+    // The step's values leave the backend once: summed, clipped and applied as plain arrays.
+    const collect = (local: { value: tf.Scalar; grads: tf.NamedTensorMap }) => {
+      const grads = new Map<string, Float32Array>();
+      for (const v of vars) {
+        const g = local.grads[v.name];
+        if (g) grads.set(nameOf.get(v.name)!, Float32Array.from(g.dataSync() as Float32Array));
+      }
+      const loss = local.value.dataSync()[0];
+      tf.dispose([local.value, ...Object.values(local.grads)]);
+      return { loss, grads };
+    };
+    const parts = pool ? splitRows(full.total, pool.workers + 1) : [];
+    if (parts.length < 2) return collect(sliceGradients(this.model, full));
     const weights = new Float32Array(vars.reduce((a, v) => a + v.size, 0));
     let at = 0;
     for (const v of vars) {
@@ -446,24 +453,26 @@ export class Trainer {
       labels: full.labels && rows(full.labels, full.total, p.start, p.count),
     });
     const remote = parts.slice(1).map((p) => pool!.run({ backend: tf.getBackend() as BackendName, config: this.model.config, weights, slice: slice(p) }));
-    const local = sliceGradients(this.model, slice(parts[0]));
-    const shares = await Promise.all(remote).catch((err) => {
-      tf.dispose([local.value, ...Object.values(local.grads)]);
+    let local: { loss: number; grads: Map<string, Float32Array> };
+    try {
+      local = collect(sliceGradients(this.model, slice(parts[0])));
+    } catch (err) {
+      await Promise.allSettled(remote);
       throw err;
-    });
-    const summed = tf.tidy(() => {
-      const grads: tf.NamedTensorMap = {};
-      let offset = 0;
-      for (const v of vars) {
-        // Every slice trains the same stage, so the weights with a gradient are the same in all.
-        if (local.grads[v.name]) grads[v.name] = tf.addN([local.grads[v.name], ...shares.map((s) => tf.tensor(s.grads.subarray(offset, offset + v.size), v.shape))]);
-        offset += v.size;
-      }
-      const value = tf.add(local.value, shares.reduce((a, s) => a + s.loss, 0)) as tf.Scalar;
-      return { value, grads };
-    });
-    tf.dispose([local.value, ...Object.values(local.grads)]);
-    return withNorm(summed.value, summed.grads);
+    }
+    const shares = await Promise.all(remote);
+    let offset = 0;
+    for (const v of vars) {
+      // Every slice trains the same stage, so the weights with a gradient are the same in all.
+      const g = local.grads.get(nameOf.get(v.name)!);
+      if (g)
+        for (const s of shares) {
+          const share = s.grads.subarray(offset, offset + v.size);
+          for (let i = 0; i < g.length; i++) g[i] += share[i];
+        }
+      offset += v.size;
+    }
+    return { loss: shares.reduce((a, s) => a + s.loss, local.loss), grads: local.grads };
   }
 
   dispose(): void {

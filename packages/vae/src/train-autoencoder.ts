@@ -150,10 +150,15 @@ export async function trainAutoencoder(
   const byVarName = new Map([...weights].map(([name, v]) => [v.name, name]));
   const save = async () => {
     if (!options.checkpointPath) return;
-    await saveKlAutoencoder(options.checkpointPath, autoencoder, {
-      optimizer: adam.stateTensors(),
-      training: { step, rng: rng.state(), cursor, config: cfg },
-    });
+    const moments = adam.stateTensors();
+    try {
+      await saveKlAutoencoder(options.checkpointPath, autoencoder, {
+        optimizer: moments,
+        training: { step, rng: rng.state(), cursor, config: cfg },
+      });
+    } finally {
+      tf.dispose([...moments.values()]);
+    }
   };
 
   const source = isDataset(data)

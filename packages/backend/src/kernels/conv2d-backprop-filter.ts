@@ -25,15 +25,16 @@ export function conv2dBackpropFilter(
   );
   const { top, bottom, left, right } = info.padInfo;
   return tf.tidy(() => {
-    const xp = tf.pad(x, [
+    // The padding goes to the conv (XNNPACK pads implicitly) rather than through a Pad kernel.
+    const xT = tf.transpose(x, [3, 1, 2, 0]);
+    const dyT = tf.transpose(dy, [1, 2, 0, 3]);
+    const padding: tf.backend_util.ExplicitPadding = [
       [0, 0],
       [top, Math.max(bottom, 0)],
       [left, Math.max(right, 0)],
       [0, 0],
-    ]);
-    const xT = tf.transpose(xp, [3, 1, 2, 0]);
-    const dyT = tf.transpose(dy, [1, 2, 0, 3]);
-    const full = tf.conv2d(xT, dyT as tf.Tensor4D, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]);
+    ];
+    const full = tf.conv2d(xT, dyT as tf.Tensor4D, 1, padding, 'NHWC', [info.strideHeight, info.strideWidth]);
     const cropped = tf.slice(full, [0, 0, 0, 0], [-1, fh, fw, -1]);
     return tf.transpose(cropped, [1, 2, 0, 3]);
   });

@@ -26,6 +26,11 @@ export function conv2dBackpropInput(
   const { strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
   return tf.tidy((): tf.Tensor4D => {
+    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    // Stride 1 with odd, centred padding ('same' for odd kernels): the full padding of dy is the
+    // same padding again, so the conv pads implicitly and no Pad or Slice kernel runs.
+    if (sh === 1 && sw === 1 && fh % 2 === 1 && fw % 2 === 1 && top === (fh - 1) / 2 && left === (fw - 1) / 2 && dy.shape[1] === h && dy.shape[2] === w)
+      return tf.conv2d(dy, flipped, 1, 'same');
     const dilated = dilate(dy, sh, sw);
     const hd = dilated.shape[1];
     const wd = dilated.shape[2];
@@ -45,8 +50,7 @@ export function conv2dBackpropInput(
       [0, Math.max(-padTop, 0), Math.max(-padLeft, 0), 0],
       [-1, h + fh - 1, w + fw - 1, -1],
     );
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
-    return tf.conv2d(cropped, flipped as tf.Tensor4D, 1, 'valid');
+    return tf.conv2d(cropped, flipped, 1, 'valid');
   });
 }
 

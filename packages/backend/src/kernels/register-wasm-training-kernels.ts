@@ -3,6 +3,10 @@ import { conv2dBackpropFilter } from './conv2d-backprop-filter';
 import { conv2dBackpropInput } from './conv2d-backprop-input';
 import { unsortedSegmentSum } from './unsorted-segment-sum';
 import { resizeNearestNeighborGrad } from './resize-nearest-neighbor-grad';
+import { batchMatMulOnXnnpack } from './batch-mat-mul';
+import { fastConcat, fastSlice, fastSplitV } from './heap-copies';
+import { sumLeadingAxesOnXnnpack } from './sum-leading-axes';
+import { shareIdentity, shareSameDtypeCast, type RawKernel } from './zero-copy-identity';
 
 type Attrs = Record<string, unknown>;
 
@@ -69,6 +73,22 @@ export const CPU_KERNEL_FIXES: readonly string[] = CPU_KERNELS.map((k) => k.name
  */
 export function registerWasmTrainingKernels(): void {
   registerPatches(WASM_KERNELS, 'wasm');
+  replaceRaw('Identity', 'wasm', () => shareIdentity);
+  replaceRaw('Cast', 'wasm', (upstream) => shareSameDtypeCast(upstream));
+  replaceRaw('BatchMatMul', 'wasm', batchMatMulOnXnnpack);
+  replaceRaw('Slice', 'wasm', fastSlice);
+  replaceRaw('SplitV', 'wasm', fastSplitV);
+  replaceRaw('Concat', 'wasm', fastConcat);
+  replaceRaw('Sum', 'wasm', sumLeadingAxesOnXnnpack);
+}
+
+/** Wraps a backend's own kernel (which needs the backend argument) once. */
+function replaceRaw(name: string, backendName: string, make: (upstream: RawKernel) => RawKernel): void {
+  const existing = tf.getKernel(name, backendName) as (tf.KernelConfig & { lowdiff?: boolean }) | undefined;
+  if (!existing || existing.lowdiff) return;
+  tf.unregisterKernel(name, backendName);
+  const kernelFunc = make(existing.kernelFunc as unknown as RawKernel);
+  tf.registerKernel({ ...existing, kernelFunc, lowdiff: true } as unknown as tf.KernelConfig);
 }
 
 /** Replaces cpu-backend kernels whose gradients are wrong in tfjs 4.22. Idempotent. */
