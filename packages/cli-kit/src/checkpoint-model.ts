@@ -1,19 +1,12 @@
 import { existsSync } from 'node:fs';
-import { loadCheckpoint, type EdmDenoiser } from '@lowdiff/model';
+import { forSampling, loadCheckpoint, type SamplingModel } from '@lowdiff/model';
 import { CliError } from './cli-error';
 
 /** Loads a checkpoint's model for sampling: EMA weights when the file has them. */
-export async function loadModelForSampling(path: string): Promise<{ model: EdmDenoiser; info: unknown; classNames?: string[] }> {
+export async function loadModelForSampling(path: string): Promise<SamplingModel> {
   if (!existsSync(path)) throw new CliError(`--checkpoint: no such file ${path}`);
   try {
-    const ckpt = await loadCheckpoint(path, { use: 'ema' }).catch(async (err: Error) => {
-      if (/has no EMA weights/.test(err.message)) return loadCheckpoint(path);
-      throw err;
-    });
-    for (const t of ckpt.tensors.values()) t.dispose();
-    for (const t of ckpt.ema?.values() ?? []) t.dispose();
-    const names = (ckpt.info as { classNames?: unknown } | undefined)?.classNames;
-    return { model: ckpt.model, info: ckpt.info, classNames: Array.isArray(names) ? names.map(String) : undefined };
+    return forSampling(await loadCheckpoint(path, { use: 'prefer-ema' }));
   } catch (err) {
     throw new CliError(`--checkpoint: ${(err as Error).message}`);
   }

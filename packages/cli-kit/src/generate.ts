@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { floatToBytes } from '@lowdiff/data';
 import type { SamplingDenoiser } from '@lowdiff/model';
 import { runCascade, type CascadeResult, type ResolvedCascadePlan, type RunCascadeOptions } from '@lowdiff/sampler';
 
@@ -130,12 +131,8 @@ function decodeValues(decode: (x: tf.Tensor4D) => tf.Tensor4D, latents: Float32A
   return { values, resolution };
 }
 
-/** Float images in [-1, 1] to bytes. */
-export function toBytes(values: Float32Array): Uint8Array {
-  const out = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = Math.max(0, Math.min(255, Math.round((values[i] + 1) * 127.5)));
-  return out;
-}
+/** Float images in [-1, 1] to bytes (what PNGs hold): @lowdiff/data's `floatToBytes`. */
+export const toBytes = (values: Float32Array): Uint8Array => floatToBytes(values);
 
 /** Nearest upscaling of NHWC float images by an integer factor (for stage strips). */
 export function upscaleNearest(values: Float32Array, n: number, r: number, c: number, factor: number): Float32Array {

@@ -1,7 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { baselinePlan, cascadePlan, parseCascadePlan, type CascadePlan, type ResolvedCascadePlan } from '@lowdiff/sampler';
+import { parseCascadePlan, planPresets, type ResolvedCascadePlan } from '@lowdiff/sampler';
 import type { TrainingConfigInput } from '@lowdiff/trainer';
 import { CliError } from './cli-error';
+
+// The named sampling plans live in @lowdiff/sampler (a web page uses them too).
+export { planPresets, withGuidanceScale } from '@lowdiff/sampler';
 
 type Stages = TrainingConfigInput['stages'];
 
@@ -22,45 +25,6 @@ export function stagePreset(name: string, r: number): Stages {
 }
 
 export const STAGE_PRESETS = ['lowdiff-3', 'lowdiff-2', 'baseline'];
-
-/**
- * Sampling plans by name, for a model with top resolution `r` (e.g. 32: stages 8, 16, 32).
- * `lowdiff` plans spend most steps at low resolution and refine from the upsampled image.
- */
-export function planPresets(r: number): Record<string, () => ResolvedCascadePlan> {
-  // Tuned on the shipped Fashion-MNIST checkpoint (apps/pixel/README.md): few low-resolution
-  // steps (8x8 calls are overhead-bound on wasm), refinement from sigma 3, and condition noise at
-  // the top of the training range (0..0.5), which hides the cascade's own artefacts from the
-  // refinement stages better than the 0.05 default.
-  const refine = (sigmaStart: number, sigmaAug = 0.5) => ({ start: { kind: 'upsampled' as const, sigmaStart }, sigmaAug });
-  const cascade = (name: string, steps: number[], stage: Partial<CascadePlan['stages'][number]>) =>
-    named(name, cascadePlan([r / 4, r / 2, r], steps, stage));
-  return {
-    'baseline-heun-18': () => baselinePlan(r, 18, 'heun'),
-    'baseline-heun-10': () => baselinePlan(r, 10, 'heun'),
-    'baseline-heun-6': () => baselinePlan(r, 6, 'heun'),
-    'lowdiff-3': () => cascade('lowdiff-3', [8, 6, 8], refine(3)),
-    'lowdiff-3-fast': () => cascade('lowdiff-3-fast', [12, 6, 4], refine(3)),
-    'lowdiff-3-noise': () => cascade('lowdiff-3-noise', [8, 6, 8], { sigmaAug: 0.5 }),
-    'lowdiff-3-aug0': () => cascade('lowdiff-3-aug0', [8, 6, 8], refine(3, 0)),
-    'lowdiff-2': () => named('lowdiff-2', cascadePlan([r / 2, r], [18, 5], refine(1.5, 0.05))),
-    // The conditioned refinement stages are this checkpoint's weak part (apps/pixel/README.md);
-    // these plans let the unified network's unconditioned full-resolution mode finish instead,
-    // started from the noised upsampled image (SDEdit-style), high enough to redraw fine detail.
-    'lowdiff-3-sdedit': () => named('lowdiff-3-sdedit', withTop(cascadePlan([r / 4, r / 2, r], [8, 6, 8], refine(3)), 8)),
-    'lowdiff-2-sdedit': () => named('lowdiff-2-sdedit', withTop(cascadePlan([r / 4, r], [8, 10], refine(3)), 12)),
-  };
-}
-
-/** The plan with its last stage unconditioned, starting from the upsampled image at sigmaStart. */
-function withTop(plan: ResolvedCascadePlan, sigmaStart: number): ResolvedCascadePlan {
-  const stages = plan.stages.map((s, i) => (i === plan.stages.length - 1 ? { ...s, conditioned: false, start: { kind: 'upsampled' as const, sigmaStart } } : s));
-  return parseCascadePlan({ ...plan, stages });
-}
-
-function named(name: string, plan: ResolvedCascadePlan): ResolvedCascadePlan {
-  return { ...plan, name };
-}
 
 /** A plan from a preset name, a JSON file, or inline JSON. */
 export function resolvePlan(spec: string, r: number): ResolvedCascadePlan {
@@ -83,10 +47,4 @@ export function resolvePlan(spec: string, r: number): ResolvedCascadePlan {
   } catch (err) {
     throw new CliError(`--plan: ${(err as Error).message}`);
   }
-}
-
-/** Applies a --guidance override to every stage of a plan. */
-export function withGuidanceScale(plan: ResolvedCascadePlan, scale: number | undefined): ResolvedCascadePlan {
-  if (scale === undefined) return plan;
-  return { ...plan, stages: plan.stages.map((s) => ({ ...s, guidance: { ...(s.guidance ?? {}), scale } })) } as ResolvedCascadePlan;
 }

@@ -16,23 +16,7 @@
  * @packageDocumentation
  */
 
-// Errors and validation
-export { DatasetError } from './dataset-error';
-export { DataConfigError, formatZodIssues } from './parse-config';
-
-// The data set shape
-export { createImageDataset, selectSamples, classCounts, imageSize, type ImageDataset } from './image-dataset';
-export { createLatentDataset, isLatentDataset, type LatentDataset } from './latent-dataset';
-export {
-  LoadOptionsSchema,
-  SplitSchema,
-  FitSchema,
-  type LoadOptions,
-  type ResolvedLoadOptions,
-  type LoadProgress,
-  type Split,
-  type Fit,
-} from './load-options';
+export * from './browser';
 
 // Loaders
 export { loadFashionMnist, FASHION_MNIST_CLASSES, FASHION_MNIST_SPLIT } from './fashion-mnist';
@@ -51,35 +35,4 @@ export {
 export { clearDatasetCache } from './dataset-cache';
 export { limitIndices } from './subset';
 
-// Byte-level image operations (plain JavaScript)
-export { resizeImage, resizeImages, centerCropSquare } from './resize-image';
-export { padImages } from './pad-image';
-export { convertChannels } from './convert-channels';
-export { fitImages } from './fit-images';
-
-// Tensors and pyramids
-export {
-  toTensor,
-  labelsToTensor,
-  imagesToFloat,
-  fromTensor,
-  fromTensorSync,
-  floatToBytes,
-  datasetFromTensor,
-} from './tensor-convert';
-export { downsampleArea, type DownsampleBy } from './downsample-area';
-export { upsample, type UpsampleMode } from './upsample';
-export { pyramid, pyramidResolutions } from './pyramid';
-
-// Shuffling and batching
-export { epochPermutation, stepsPerEpoch } from './shuffle-order';
-export {
-  batches,
-  BatchIterator,
-  BatchOptionsSchema,
-  BatchCursorSchema,
-  type BatchOptions,
-  type BatchCursor,
-  type Batch,
-} from './batches';
 export { encodePng, writePng, imageGrid, type RgbImage } from './png';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseModelConfig, ModelConfigError, type ModelConfig } from './config';
 import { EdmDenoiser } from './edm-denoiser';
-import { readSafetensorsFile, SafetensorsError, writeSafetensorsFile, type WritableTensor } from './safetensors';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafetensorsContents, type WritableTensor } from './safetensors';
 
 export const CHECKPOINT_FORMAT = 'lowdiff-checkpoint/1';
 
@@ -40,8 +40,8 @@ export class CheckpointError extends Error {
   }
 }
 
-/** Writes model weights, EMA, extra tensors, config and state to one safetensors file, atomically. */
-export async function saveCheckpoint(path: string, model: EdmDenoiser, extras: CheckpointExtras = {}): Promise<void> {
+/** Model weights, EMA, extra tensors, config and state as the bytes of one safetensors file. */
+export async function encodeCheckpoint(model: EdmDenoiser, extras: CheckpointExtras = {}): Promise<Uint8Array> {
   const out = new Map<string, WritableTensor>();
   const put = async (prefix: string, name: string, t: tf.Tensor) => {
     if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new CheckpointError(`cannot save '${name}' of dtype ${t.dtype}`);
@@ -55,22 +55,36 @@ export async function saveCheckpoint(path: string, model: EdmDenoiser, extras: C
   const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT, config: JSON.stringify(model.config) };
   if (extras.training !== undefined) metadata.training = JSON.stringify(extras.training);
   if (extras.info !== undefined) metadata.info = JSON.stringify(extras.info);
-  await writeSafetensorsFile(path, out, metadata);
+  return encodeSafetensors(out, metadata);
 }
 
 /**
- * Reads a checkpoint, rebuilds the model from its config, and checks every weight's name, shape
- * and dtype against it before assigning anything. `use: 'ema'` loads the EMA weights into the model.
+ * Decodes a checkpoint (the bytes of its file), rebuilds the model from its config, and checks
+ * every weight's name, shape and dtype against it before assigning anything. `use: 'ema'` loads
+ * the EMA weights into the model. `source` names the bytes in errors (a path or a URL).
  */
-export async function loadCheckpoint(path: string, options: { use?: 'raw' | 'ema' } = {}): Promise<LoadedCheckpoint> {
-  let file;
+export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint', options: CheckpointLoadOptions = {}): LoadedCheckpoint {
+  let contents: SafetensorsContents;
   try {
-    file = await readSafetensorsFile(path);
+    contents = decodeSafetensors(bytes, source);
   } catch (err) {
     if (err instanceof SafetensorsError) throw new CheckpointError(`cannot load checkpoint: ${err.message}`);
     throw err;
   }
-  const { tensors, metadata } = file;
+  return checkpointFromContents(contents, source, options);
+}
+
+/**
+ * Which weights become the model's: the raw ones (default when present), the EMA ones (an error
+ * without them), or the EMA ones when the file has them (what sampling uses).
+ */
+export interface CheckpointLoadOptions {
+  use?: 'raw' | 'ema' | 'prefer-ema';
+}
+
+/** {@link decodeCheckpoint} for an already decoded file; `path` names it in errors. */
+export function checkpointFromContents(contents: SafetensorsContents, path: string, options: CheckpointLoadOptions = {}): LoadedCheckpoint {
+  const { tensors, metadata } = contents;
   if (metadata.format !== CHECKPOINT_FORMAT)
     throw new CheckpointError(`${path}: not a LowDiff checkpoint (metadata.format is ${JSON.stringify(metadata.format)}, expected '${CHECKPOINT_FORMAT}')`);
   let config: ModelConfig;
@@ -128,7 +142,7 @@ export async function loadCheckpoint(path: string, options: { use?: 'raw' | 'ema
 
   const model = new EdmDenoiser(config);
   try {
-    const source = options.use === 'ema' || !hasRaw ? groups.ema : groups.model;
+    const source = (options.use === 'ema' || options.use === 'prefer-ema') && hasEma ? groups.ema : hasRaw ? groups.model : groups.ema;
     // tidy: assign keeps its own reference, the temporary tensor must not outlive it.
     const weights = model.store.entries();
     for (const [name, v] of weights) tf.tidy(() => v.assign(tf.tensor(source.get(name)!.data as Float32Array, v.shape)));
@@ -139,4 +153,19 @@ export async function loadCheckpoint(path: string, options: { use?: 'raw' | 'ema
     model.dispose();
     throw err;
   }
+}
+
+/** What sampling needs of a checkpoint: the model (EMA weights preferred) and its class names. */
+export interface SamplingModel {
+  model: EdmDenoiser;
+  info: unknown;
+  classNames?: string[];
+}
+
+/** Keeps a loaded checkpoint's model and class names for sampling and frees everything else. */
+export function forSampling(ckpt: LoadedCheckpoint): SamplingModel {
+  for (const t of ckpt.tensors.values()) t.dispose();
+  for (const t of ckpt.ema?.values() ?? []) t.dispose();
+  const names = (ckpt.info as { classNames?: unknown } | undefined)?.classNames;
+  return { model: ckpt.model, info: ckpt.info, classNames: Array.isArray(names) ? names.map(String) : undefined };
 }

@@ -2,47 +2,6 @@
  * @lowdiff/model: LowDiff's unified multi-resolution networks (UNet, DiT) behind EDM
  * preconditioning, their FLOP counts, and safetensors checkpoints.
  */
-export type { UnifiedDenoiser, SamplingDenoiser, StageCall, CallOptions } from './unified-denoiser';
-export {
-  ModelConfigSchema,
-  UNetConfigSchema,
-  DiTConfigSchema,
-  ModelConfigError,
-  parseModelConfig,
-  type ModelConfig,
-  type ModelConfigInput,
-  type UNetConfig,
-  type DiTConfig,
-} from './config';
-export { EdmDenoiser, ModelInputError, denoiserVectors, type DenoiserInputs } from './edm-denoiser';
-export { ParamStore } from './param-store';
-export { sinCos2d } from './dit';
-export {
-  encodeSafetensors,
-  decodeSafetensors,
-  readSafetensorsFile,
-  writeSafetensorsFile,
-  SafetensorsError,
-  type SafeTensor,
-  type SafetensorsDtype,
-  type SafetensorsContents,
-  type WritableTensor,
-} from './safetensors';
-export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_FORMAT, type CheckpointExtras, type LoadedCheckpoint } from './checkpoint';
-export { describeModel, formatDescription, type ModelDescription } from './describe';
-export { REFERENCE_UNET_32, REFERENCE_DIT_LATENT } from './reference-configs';
-export { precondition, preconditioningVectors, type PreconditioningValues } from './preconditioning';
-export type { Ops, Value } from './ops';
-export { tfjsOps } from './tfjs-ops';
-// Building blocks, for other networks built the same way (e.g. @lowdiff/vae's autoencoders).
-export type { ForwardContext, DropoutSource } from './layers/context';
-export { countFlops, opsOf, param } from './layers/context';
-export { conv2d, type ConvOptions } from './layers/conv2d';
-export { linear, type LinearOptions } from './layers/linear';
-export { groupNorm, layerNormNoAffine, silu, gelu, dropout } from './layers/norm';
-export { selfAttention } from './layers/attention';
-export type { Init } from './param-store';
-export { Adam, type AdamOptions } from './adam';
-export { exportOnnx, DENOISER_VECTOR_INPUTS, type OnnxStage } from './onnx/export-onnx';
-export { OnnxGraph, ONNX_OPSET, type OnnxIo, type OnnxDtype } from './onnx/onnx-graph';
-export { OnnxOps } from './onnx/onnx-ops';
+export * from './browser';
+export { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file';
+export { saveCheckpoint, loadCheckpoint } from './checkpoint-file';

@@ -1,7 +1,3 @@
-import { constants, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { writeFileAtomic } from '@lowdiff/backend';
-
 /**
  * A small codec for the safetensors format (https://github.com/huggingface/safetensors):
  * 8-byte little-endian header length, a JSON header of
@@ -54,8 +50,9 @@ export function encodeSafetensors(tensors: Map<string, WritableTensor> | Record<
   }
   let json = JSON.stringify(header);
   // Pad with spaces so the data starts 8-byte aligned, as the reference implementation does.
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
-  const headerBytes = Buffer.from(json, 'utf8');
+  // TextEncoder/TextDecoder rather than Buffer: the codec runs in browsers too.
+  json += ' '.repeat((8 - ((8 + new TextEncoder().encode(json).length) % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
@@ -75,7 +72,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
     throw new SafetensorsError(`${source}: header claims ${headerLen} bytes but the file has ${bytes.length - 8} after the length field (truncated or not safetensors)`);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLen)).toString('utf8'));
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
   } catch (err) {
     throw new SafetensorsError(`${source}: header is not valid JSON (${(err as Error).message}); the file is corrupt`);
   }
@@ -180,43 +177,4 @@ function halfToFloat(h: number): number {
   if (exp === 0) return sign * Math.pow(2, -14) * (frac / 1024);
   if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
   return sign * Math.pow(2, exp - 15) * (1 + frac / 1024);
-}
-
-/**
- * Reads and decodes a safetensors file. Only regular files are read: a FIFO, a device (e.g. a
- * symlink to /dev/zero) or a directory is refused before anything is read.
- */
-export async function readSafetensorsFile(path: string): Promise<SafetensorsContents> {
-  let bytes: Uint8Array;
-  let handle;
-  try {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer.
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    const info = await handle.stat();
-    if (!info.isFile()) throw new SafetensorsError(`${path}: not a regular file (a ${kindOf(info)}); give a .safetensors file`);
-    bytes = await handle.readFile();
-  } catch (err) {
-    if (err instanceof SafetensorsError) throw err;
-    const code = (err as { code?: string }).code;
-    throw new SafetensorsError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${(err as Error).message})`);
-  } finally {
-    await handle?.close();
-  }
-  return decodeSafetensors(bytes, path);
-}
-
-function kindOf(info: Stats): string {
-  if (info.isDirectory()) return 'directory';
-  if (info.isFIFO()) return 'FIFO';
-  if (info.isCharacterDevice() || info.isBlockDevice()) return 'device';
-  if (info.isSocket()) return 'socket';
-  return 'special file';
-}
-
-export async function writeSafetensorsFile(
-  path: string,
-  tensors: Map<string, WritableTensor> | Record<string, WritableTensor>,
-  metadata: Record<string, string> = {},
-): Promise<void> {
-  await writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }

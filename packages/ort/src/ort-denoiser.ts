@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import { exportOnnx, type CallOptions, type EdmDenoiser, type SamplingDenoiser, type StageCall } from '@lowdiff/model';
@@ -10,7 +9,7 @@ export interface OrtModule {
 }
 
 export interface OrtDenoiserOptions {
-  /** Intra-op threads of each session; default: every core (`os.availableParallelism()`). */
+  /** Intra-op threads of each session; default: every core (`os.availableParallelism()`, a page's `navigator.hardwareConcurrency`). */
   threads?: number;
   /** Execution providers in order of preference; default `['cpu']` ('cuda' needs ORT's CUDA build). */
   executionProviders?: string[];
@@ -26,14 +25,26 @@ export class OrtError extends Error {
   }
 }
 
+// Node's module, named through a variable so that browser bundlers leave it alone (a page passes
+// onnxruntime-web as `ort`).
+const ORT_NODE = 'onnxruntime-node';
+
 /** onnxruntime-node, or an OrtError saying why it does not load here. */
 export async function loadOnnxRuntime(): Promise<OrtModule> {
   try {
-    const mod = (await import('onnxruntime-node')) as unknown as OrtModule & { default?: OrtModule };
+    const mod = (await import(/* @vite-ignore */ ORT_NODE)) as unknown as OrtModule & { default?: OrtModule };
     return mod.InferenceSession ? mod : mod.default!;
   } catch (err) {
     throw new OrtError(`onnxruntime-node does not load here (${(err as Error).message.split('\n')[0]}); use the tfjs runtime`);
   }
+}
+
+/** Logical cores: the page's navigator, or Node's os module. */
+async function cores(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
+  const os = 'node:os';
+  return ((await import(/* @vite-ignore */ os)) as typeof import('node:os')).availableParallelism();
 }
 
 /**
@@ -52,7 +63,7 @@ export class OrtDenoiser implements SamplingDenoiser {
 
   static async create(model: EdmDenoiser, options: OrtDenoiserOptions = {}): Promise<OrtDenoiser> {
     const ort = options.ort ?? (await loadOnnxRuntime());
-    const threads = options.threads ?? availableParallelism();
+    const threads = options.threads ?? (await cores());
     if (!Number.isInteger(threads) || threads < 1) throw new OrtError(`threads must be an integer >= 1, got ${threads}`);
     const sessionOptions: InferenceSession.SessionOptions = {
       intraOpNumThreads: threads,

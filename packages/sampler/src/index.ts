@@ -58,7 +58,7 @@ export {
   type StageInfo,
   type CascadeStepInfo,
 } from './run-cascade';
-export { baselinePlan, cascadePlan } from './presets';
+export { baselinePlan, cascadePlan, planPresets, withGuidanceScale } from './presets';
 export { upsample, type UpsampleMethod } from './upsample';
 export { NOISE_PURPOSE, sampleStreams, perSampleNoise, type NoisePurpose } from './sample-noise';
 
