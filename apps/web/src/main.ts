@@ -34,6 +34,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const nextFrame = () => Promise.race([new Promise((r) => requestAnimationFrame(r)), new Promise((r) => setTimeout(r, 50))]);
 
 let session: Session | null = null;
+let lastRun: PageRun | null = null;
 let choices: RuntimeChoice[] = [];
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -80,6 +81,7 @@ async function generate(o: GenerateOptions): Promise<PageRun> {
   return serial(async () => {
     const s = await open(o.runtime);
     const plan = resolvePlan(s, o.plan, o.guidance);
+    showOptions(o);
     const labels = pageLabels(o.classSpec, o.count, s.model.numClasses);
     const columns = Math.min(o.count, 8);
     const panel = $('stages');
@@ -103,6 +105,7 @@ async function generate(o: GenerateOptions): Promise<PageRun> {
         await nextFrame();
       },
     });
+    lastRun = run;
     status(`${o.plan}: ${o.count} images in ${(run.wallMs / 1000).toFixed(2)} s, ${run.imagesPerSec.toFixed(2)} images/s, ` + `${run.nfe} NFE (${run.effectiveNfe.toFixed(1)} effective) on ${s.runtime}.`);
     return run;
   });
@@ -129,6 +132,15 @@ async function race(o: GenerateOptions): Promise<{ baseline: PageRun; lowdiff: P
   $('race-panel').hidden = false;
   status(`Race on ${o.runtime}: ${lowdiff.plan} ${(lowdiff.imagesPerSec / baseline.imagesPerSec).toFixed(2)}x the images/s of ${baseline.plan}.`);
   return { baseline, lowdiff };
+}
+
+/** The form shows what runs, also when a script called. */
+function showOptions(o: GenerateOptions): void {
+  $<HTMLSelectElement>('plan').value = o.plan;
+  $<HTMLSelectElement>('class').value = o.classSpec;
+  $<HTMLInputElement>('count').value = String(o.count);
+  $<HTMLInputElement>('seed').value = String(o.seed);
+  if (o.guidance !== undefined) $<HTMLInputElement>('guidance').value = String(o.guidance);
 }
 
 function formOptions(): GenerateOptions {
@@ -189,6 +201,8 @@ const api = {
   runtimes: () => choices,
   generate,
   race,
+  /** The last run of either button or call. */
+  lastRun: () => lastRun,
   /** A run's final images as bytes, rounded as the CLI's PNGs are. */
   bytes: (run: PageRun) => Array.from(floatToBytes(run.images)),
 };
