@@ -149,7 +149,7 @@ describe('the LowDiff page in Chromium', () => {
     const race = await page.evaluate(async (runtime) => {
       const { baseline, lowdiff } = await window.lowdiff.race({ plan: 'lowdiff-3', count: 16, seed: 0, classSpec: 'all', guidance: 2, runtime });
       return [baseline, lowdiff].map((run) => ({ plan: run.plan, imagesPerSec: run.imagesPerSec, nfe: run.nfe, effectiveNfe: run.effectiveNfe }));
-    }, 'ort-wasm');
+    }, 'ort-wasm' as const);
     console.log(`race on ort-wasm: ${race.map((r) => `${r.plan} ${r.imagesPerSec.toFixed(2)} images/s`).join(', ')}`);
     expect(race[1].effectiveNfe).toBeLessThan(race[0].effectiveNfe);
     await page.screenshot({ path: join(outDir, 'page.png'), fullPage: true });
