@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { floatToBytes } from '@lowdiff/data';
-import type { EdmDenoiser, SamplingDenoiser } from '@lowdiff/model';
+import { exportOnnx, type EdmDenoiser, type SamplingDenoiser } from '@lowdiff/model';
 import { planPresets, withGuidanceScale } from '@lowdiff/sampler';
 import { drawGrid } from './draw';
 import { pageLabels, runPlan, type PageRun } from './generate';
@@ -203,6 +203,12 @@ const api = {
   race,
   /** The last run of either button or call. */
   lastRun: () => lastRun,
+  /** SHA-256 (hex) of the ONNX graph the page exports for a stage: the one Node exports too. */
+  graphSha256: async (resolution: number) => {
+    const s = await serial(() => open(choices.find((c) => c.available && c.id === 'ort-wasm')?.id ?? 'tfjs-wasm'));
+    const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(exportOnnx(s.model, resolution).bytes));
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  },
   /** A run's final images as bytes, rounded as the CLI's PNGs are. */
   bytes: (run: PageRun) => Array.from(floatToBytes(run.images)),
 };

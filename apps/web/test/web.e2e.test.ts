@@ -6,6 +6,7 @@
  * runtime, and leaves out/web/page.png and out/web/timings.json.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { initBackend } from '@lowdiff/backend';
+import { exportOnnx, loadCheckpoint } from '@lowdiff/model';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -91,6 +94,16 @@ describe('the LowDiff page in Chromium', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     const runtimes = await page.evaluate(() => window.lowdiff.runtimes());
     expect(runtimes.filter((r) => r.available).map((r) => r.id)).toEqual(expect.arrayContaining(['ort-wasm', 'tfjs-wasm']));
+  });
+
+  it('exports the same ONNX graphs from the checkpoint as Node does (SHA-256 of every stage)', async () => {
+    await initBackend({ backend: 'wasm' });
+    const { model } = await loadCheckpoint(CHECKPOINT, { use: 'prefer-ema' });
+    for (const r of model.resolutions) {
+      const node = createHash('sha256').update(exportOnnx(model, r).bytes).digest('hex');
+      expect(await page.evaluate((res) => window.lowdiff.graphSha256(res), r), `stage ${r}`).toBe(node);
+    }
+    model.dispose();
   });
 
   for (const runtime of ['ort-wasm', 'tfjs-wasm']) {

@@ -158,7 +158,7 @@ export class BatchIterator implements AsyncIterableIterator<Batch> {
     while (!this.finished && this.queue.length < this.opts.prefetch && !this.isPastEnd(this.planned)) {
       const c = this.advancePlanned();
       const job = new Promise<Prepared>((resolve, reject) =>
-        setImmediate(() => {
+        nextMacrotask(() => {
           try {
             resolve(this.prepare(c));
           } catch (e) {
@@ -238,3 +238,6 @@ function gatherValues(dataset: LatentDataset, indices: ArrayLike<number>): Float
 export function batches(dataset: ImageDataset | LatentDataset, options: BatchOptions): BatchIterator {
   return new BatchIterator(dataset, options);
 }
+
+// Node's setImmediate; a page has only setTimeout (this module is in the browser entry too).
+const nextMacrotask: (f: () => void) => void = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? ((f) => setTimeout(f, 0));

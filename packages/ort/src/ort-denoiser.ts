@@ -44,7 +44,7 @@ async function cores(): Promise<number> {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
   const os = 'node:os';
-  return ((await import(/* @vite-ignore */ os)) as typeof import('node:os')).availableParallelism();
+  return ((await import(/* @vite-ignore */ os)) as { availableParallelism(): number }).availableParallelism();
 }
 
 /**
