@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StepsSchema } from '@lowdiff/schedule';
-import { ChurnParamsSchema } from './sample-churn';
+import { ChurnParamsSchema } from './churn-params';
 import { GuidanceSchema } from './guidance';
 import { CascadePlanError } from './sampler-error';
 import type { UnifiedDenoiser } from './types';

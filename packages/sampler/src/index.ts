@@ -17,17 +17,13 @@ export type { UnifiedDenoiser, SamplingDenoiser, StageCall, CallOptions } from '
 export type { Denoiser, NoiseSource, StepInfo, StepCallback, SolverOptions, SolverResult } from './denoiser';
 export { sampleEuler } from './sample-euler';
 export { sampleHeun } from './sample-heun';
-export { sampleChurn, ChurnParamsSchema, type ChurnParams, type ChurnOptions } from './sample-churn';
+export { sampleChurn } from './sample-churn';
+export { ChurnParamsSchema, type ChurnParams, type ChurnOptions } from './churn-params';
 export { sampleDpmpp2m } from './sample-dpmpp-2m';
-export {
-  sampleFlowEuler,
-  denoiserFromVelocity,
-  flowStartFromEdm,
-  type VelocityFn,
-  type FlowModel,
-  type FlowStepInfo,
-  type FlowSolverOptions,
-} from './sample-flow-euler';
+export { sampleFlowEuler } from './sample-flow-euler';
+export { denoiserFromVelocity, flowStartFromEdm, type VelocityFn, type FlowModel, type FlowStepInfo, type FlowSolverOptions } from './flow-model';
+// The loop the solvers share: a new solver is an update rule (see sample-euler.ts).
+export { runSteps, type Step, type SolverRule } from './step-loop';
 export { runSolver, type RunSolverOptions } from './run-solver';
 
 // Guidance and call counting

@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Denoiser, NoiseSource, SolverResult, StepCallback } from './denoiser';
 import type { SolverName } from './cascade-plan';
-import { sampleChurn, type ChurnParams } from './sample-churn';
+import type { ChurnParams } from './churn-params';
+import { sampleChurn } from './sample-churn';
 import { sampleDpmpp2m } from './sample-dpmpp-2m';
 import { sampleEuler } from './sample-euler';
 import { sampleHeun } from './sample-heun';
