@@ -1,16 +1,17 @@
-// example.ts — from the repository root: npx tsx --conditions=@lowdiff/source packages/sampler/example.ts
+// example.mjs, shipped in the package: node node_modules/@lowdiff/sampler/example.mjs
+// (in the repository, after npm run build: node packages/sampler/example.mjs)
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@lowdiff/backend';
 import { karrasSigmas } from '@lowdiff/schedule';
-import { cascadePlan, countCalls, runCascade, sampleHeun, withGuidance, type Denoiser } from '@lowdiff/sampler';
+import { cascadePlan, countCalls, runCascade, sampleHeun, withGuidance } from '@lowdiff/sampler';
 
 await initBackend({ backend: 'wasm' });
 
 // 1. A solver over any EDM denoiser (synchronous, or answering with a promise). For data ~ N(mu, s^2)
 //    the exact denoiser is D(x; sigma) = mu + s^2 / (s^2 + sigma^2) (x - mu).
-const gaussian = (mu: number, s: number): Denoiser => (x, sigma) =>
-  tf.tidy(() => tf.add(mu, tf.mul(tf.sub(x, mu), (s * s) / (s * s + sigma * sigma))) as tf.Tensor4D);
-const noise = tf.mul(new Rng(0).normalTensor([2000, 1, 1, 1]), 80) as tf.Tensor4D;
+const gaussian = (mu, s) => (x, sigma) =>
+  tf.tidy(() => tf.add(mu, tf.mul(tf.sub(x, mu), (s * s) / (s * s + sigma * sigma))));
+const noise = tf.mul(new Rng(0).normalTensor([2000, 1, 1, 1]), 80);
 const { x, nfe } = await sampleHeun(gaussian(0.3, 0.5), noise, karrasSigmas({ steps: 18 }));
 const { mean, variance } = tf.moments(x);
 console.log(`Heun, 18 steps (data: mean 0.3, std 0.5): NFE ${nfe}, mean ${mean.dataSync()[0].toFixed(3)}, std ${Math.sqrt(variance.dataSync()[0]).toFixed(3)}`);
@@ -29,12 +30,12 @@ const toyModel = {
   channels: 3,
   numClasses: 0,
   sigmaData: 0.5,
-  denoise: (xs: tf.Tensor4D, sigma: number | Float32Array, call: { condition?: tf.Tensor4D | null }) =>
+  denoise: (xs, sigma, call) =>
     tf.tidy(() => {
       const m = call.condition ?? tf.zerosLike(xs);
-      return tf.add(m, tf.mul(tf.sub(xs, m), 0.04 / (0.04 + (sigma as number) ** 2))) as tf.Tensor4D;
+      return tf.add(m, tf.mul(tf.sub(xs, m), 0.04 / (0.04 + (sigma) ** 2)));
     }),
-  flopsPerCall: (r: number) => r * r * 1e6,
+  flopsPerCall: (r) => r * r * 1e6,
 };
 const plan = cascadePlan([8, 16, 32], [12, 4, 2], { start: { kind: 'upsampled', sigmaStart: 1 } });
 const result = await runCascade(toyModel, plan, {

@@ -1,5 +1,5 @@
-// packages/vae/example.ts — from the repository root:
-//   npx tsx --conditions=@lowdiff/source packages/vae/example.ts
+// example.mjs, shipped in the package: node node_modules/@lowdiff/vae/example.mjs
+// (in the repository, after npm run build: node packages/vae/example.mjs)
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@lowdiff/backend';
 import { loadFashionMnist, toTensor } from '@lowdiff/data';
@@ -14,7 +14,6 @@ import {
   saveAutoencoderKL,
   saveKlAutoencoder,
   trainAutoencoder,
-  type LatentAdapter,
 } from '@lowdiff/vae';
 
 await initBackend({ backend: 'wasm' });
@@ -22,7 +21,7 @@ const train = await loadFashionMnist({ split: 'train', size: 32, limit: 2000 });
 const test = await loadFashionMnist({ split: 'test', size: 32, limit: 200 });
 
 // Pixel space and latent space behind one interface.
-const pixels: LatentAdapter = identityAdapter(1);
+const pixels = identityAdapter(1);
 console.log('identity latent shape', pixels.latentShape(32));
 
 // A small KL autoencoder: 32x32x1 -> 8x8x4, trained briefly, then normalised with measured stats.

@@ -1,4 +1,5 @@
-// example.ts — from the repository root: npx tsx --conditions=@lowdiff/source packages/schedule/example.ts
+// example.mjs, shipped in the package: node node_modules/@lowdiff/schedule/example.mjs
+// (in the repository, after npm run build: node packages/schedule/example.mjs)
 import {
   edmLossWeight,
   edmPreconditioning,

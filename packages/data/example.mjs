@@ -1,4 +1,5 @@
-// From the repository root: npx tsx --conditions=@lowdiff/source packages/data/example.ts
+// example.mjs, shipped in the package: node node_modules/@lowdiff/data/example.mjs
+// (in the repository, after npm run build: node packages/data/example.mjs)
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@lowdiff/backend';
 import { batches, classCounts, loadDataset, pyramid } from '@lowdiff/data';
@@ -28,7 +29,7 @@ for await (const b of batches(train, { batchSize: 64, seed: 1, epochs: 'infinite
 // A new iterator started at the saved cursor continues with the same batch 3.
 const it = batches(train, { batchSize: 64, seed: 1, epochs: 'infinite', start: resumeAt });
 const { value } = await it.next();
-console.log(`resumed at`, resumeAt, `-> step ${value!.globalStep}, first indices ${Array.from(value!.indices.slice(0, 4))}`);
-tf.dispose([value!.images, value!.labels]);
+console.log(`resumed at`, resumeAt, `-> step ${value.globalStep}, first indices ${Array.from(value.indices.slice(0, 4))}`);
+tf.dispose([value.images, value.labels]);
 await it.return();
 console.log(`tensors left: ${tf.memory().numTensors}`);

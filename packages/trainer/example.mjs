@@ -1,4 +1,5 @@
-// example.ts — from the repository root: npx tsx --conditions=@lowdiff/source packages/trainer/example.ts
+// example.mjs, shipped in the package: node node_modules/@lowdiff/trainer/example.mjs
+// (in the repository, after npm run build: node packages/trainer/example.mjs)
 import { initBackend } from '@lowdiff/backend';
 import { loadFashionMnist } from '@lowdiff/data';
 import { Trainer } from '@lowdiff/trainer';
