@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { EdmDenoiser } from '@lowdiff/model';
-import type { KlAutoencoder } from '@lowdiff/vae';
+import type { LatentAdapter } from '@lowdiff/vae';
 import { CliError, loadModelForSampling } from '@lowdiff/cli-kit';
 import { loadVae, vaePathFor } from './load-vae';
 import { pixelSpaceResampler, type ConditionSpace } from './pixel-space-resampler';
@@ -8,7 +8,7 @@ import { pixelSpaceResampler, type ConditionSpace } from './pixel-space-resample
 /** A latent checkpoint with the VAE that decodes its samples. */
 export interface LatentModel {
   model: EdmDenoiser;
-  vae: KlAutoencoder;
+  vae: LatentAdapter;
   classNames?: string[];
   /** The model's top (latent) resolution: plan presets are sized by it. */
   latentResolution: number;
@@ -25,7 +25,7 @@ export interface LatentModel {
 
 export async function loadLatentModel(checkpoint: string, vaeFlag: string | undefined): Promise<LatentModel> {
   const { model, info, classNames } = await loadModelForSampling(checkpoint);
-  let vae: KlAutoencoder;
+  let vae: LatentAdapter;
   try {
     vae = await loadVae(vaePathFor(vaeFlag, info));
   } catch (err) {

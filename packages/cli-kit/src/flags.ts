@@ -79,7 +79,7 @@ export const samplingFlags = {
   metrics: () => flag('--no-metrics', 'speed only', z.boolean(), { default: true }),
   out: (defaultDir: string, help = 'output folder') => flag('--out <dir>', help, z.string().min(1), { default: defaultDir }),
   images: () => flag('--no-images', 'skip the per-image PNGs', z.boolean(), { default: true }),
-  vae: () => flag('--vae <file>', 'the VAE that decodes (default: the one recorded in the checkpoint)', z.string().optional()),
+  vae: () => flag('--vae <spec>', 'the VAE that decodes: kl:<file> (train-vae; a bare path too) or sd:<file> (SD AutoencoderKL); default: the one recorded in the checkpoint', z.string().optional()),
   runtime: () =>
     flag('--runtime <name>', 'auto | ort (ONNX Runtime, every core) | tfjs (the --backend); auto is ort where onnxruntime-node loads', z.enum(['auto', ...RUNTIMES]), {
       default: 'auto',

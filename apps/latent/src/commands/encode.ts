@@ -27,7 +27,7 @@ export function registerEncode(program: Command): void {
     .command('encode')
     .description("encode a data set's split with a VAE once and cache the latents + labels as safetensors")
     .addHelpText('after', '\nExample:\n  npx lowdiff-latent encode --vae runs/vae/vae.safetensors --data fashion-mnist --out runs/latents.safetensors')
-    .requiredOption('--vae <file>', 'a VAE written by train-vae (required)')
+    .requiredOption('--vae <spec>', 'the VAE: kl:<file> (train-vae; a bare path too) or sd:<file> (SD AutoencoderKL) (required)')
     .requiredOption('--data <spec>', 'fashion-mnist | mnist | cifar10:<dir> | folder:<dir> (required)')
     .requiredOption('--out <file>', 'the cache, e.g. runs/latents.safetensors (required)')
     .option('--split <name>', 'train | test', 'train')
