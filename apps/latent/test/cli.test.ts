@@ -1,38 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cliRunner, lastJson, MULTI_COMMAND_TEST_TIMEOUT_MS } from '@lowdiff/cli-kit';
 
 const BIN = join(__dirname, '..', 'bin', 'lowdiff-latent.mjs');
-const run = promisify(execFile);
+const cli = cliRunner(BIN);
 
-// Every CLI start compiles TypeScript with tsx and loads TensorFlow.js (1-8 s each on 2 idle
-// cores), and the work per command here is a few steps on a few images. A loaded CI can make a
-// start many times slower, so the limits are backstops against hangs, not speed checks: one
-// command may take 5 min, a test that runs several 10 min.
-const COMMAND_TIMEOUT_MS = 300_000;
-const MULTI_COMMAND_TEST_TIMEOUT_MS = 600_000;
-
-/** Runs the CLI; resolves with stdout/stderr and the exit code instead of throwing. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(BIN, args, { timeout: COMMAND_TIMEOUT_MS, maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number | null; killed?: boolean; signal?: string | null; stdout: string; stderr: string };
-    // Killed by the backstop (or a signal): say so, rather than fail on a confusing null code.
-    if (e.code === null || e.code === undefined) {
-      return { code: -1, stdout: e.stdout ?? '', stderr: `${e.stderr ?? ''}\n[test] lowdiff-latent ${args.join(' ')}: killed (${e.signal ?? 'no exit code'}${e.killed ? `, after ${COMMAND_TIMEOUT_MS / 1000} s` : ''})` };
-    }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
 const TINY_PLAN = JSON.stringify({ name: 'tiny', stages: [{ resolution: 4, steps: 2 }, { resolution: 8, steps: 2, start: { kind: 'upsampled', sigmaStart: 1 } }] });
 
 describe('lowdiff-latent', () => {

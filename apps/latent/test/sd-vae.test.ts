@@ -1,27 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { initBackend } from '@lowdiff/backend';
 import { EdmDenoiser, saveCheckpoint } from '@lowdiff/model';
 import { AutoencoderKL, saveAutoencoderKL } from '@lowdiff/vae';
 import { beforeAll, expect, it } from 'vitest';
+import { cliRunner, COMMAND_TIMEOUT_MS, lastJson } from '@lowdiff/cli-kit';
 
 const BIN = join(__dirname, '..', 'bin', 'lowdiff-latent.mjs');
-// Backstop against hangs on a loaded CI, not a speed check (see cli.test.ts).
-const TIMEOUT_MS = 300_000;
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(BIN, args, { timeout: TIMEOUT_MS, maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number | null; stdout: string; stderr: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cli = cliRunner(BIN);
+const TIMEOUT_MS = COMMAND_TIMEOUT_MS;
 
 let dir: string;
 let sd: string;
@@ -47,7 +36,7 @@ it('samples through an SD AutoencoderKL named by --vae sd:<file>', async () => {
   const plan = JSON.stringify({ name: 'tiny', stages: [{ resolution: 4, steps: 2 }, { resolution: 8, steps: 2, start: { kind: 'upsampled', sigmaStart: 1 } }] });
   const r = await cli('sample', '--checkpoint', checkpoint, '--vae', `sd:${sd}`, '--plan', plan, '--count', '3', '--out', out, '--backend', 'wasm', '--json');
   expect(r.code, r.stderr).toBe(0);
-  const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const summary = lastJson(r.stdout);
   expect(summary).toMatchObject({ plan: 'tiny', count: 3, imageResolution: 16 });
   const image = PNG.sync.read(await readFile(join(out, 'images', '00002.png')));
   expect([image.width, image.height]).toEqual([16, 16]);

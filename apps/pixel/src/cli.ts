@@ -1,40 +1,27 @@
-import { Command, CommanderError } from 'commander';
-import { registerBench } from './commands/bench';
+import { Command } from 'commander';
+import { PIXEL_SPACE, registerBenchCommand, registerEvalCommand, registerExportCommand, registerSampleCommand, runCli, type SamplingApp } from '@lowdiff/cli-kit';
 import { registerDemo } from './commands/demo';
-import { registerEval } from './commands/eval';
-import { registerExport } from './commands/export';
-import { registerSample } from './commands/sample';
 import { registerTrain } from './commands/train';
-import { CliError } from '@lowdiff/cli-kit';
 
+// The sampling commands are @lowdiff/cli-kit's, shared with lowdiff-latent: this app is pixel
+// space (the identity adapter) and its defaults.
+const app: SamplingApp = {
+  bin: 'lowdiff-pixel',
+  space: PIXEL_SPACE,
+  plan: 'lowdiff-3',
+  plans: 'baseline-heun-18,lowdiff-3',
+  sampleOut: 'out/sample',
+  exampleCheckpoint: 'apps/pixel/checkpoints/fmnist-lowdiff.safetensors',
+};
 const program = new Command()
-  .name('lowdiff-pixel')
-  .description('LowDiff in pixel space: train a unified cascade model, sample it, evaluate and benchmark it')
+  .name(app.bin)
   .showHelpAfterError('(run with --help for usage)')
-  .exitOverride();
+  .exitOverride()
+  .description('LowDiff in pixel space: train a unified cascade model, sample it, evaluate and benchmark it');
 registerTrain(program);
-registerSample(program);
-registerEval(program);
-registerBench(program);
-registerExport(program);
+registerSampleCommand(program, app);
+registerEvalCommand(program, app);
+registerBenchCommand(program, app);
+registerExportCommand(program, app);
 registerDemo(program);
-
-// Started by bin/lowdiff-*.mjs: when the wrapper goes (even by kill -9), stop as on SIGTERM
-// (a training run saves first) rather than run on as an orphan.
-if (process.channel) {
-  process.channel.unref();
-  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
-}
-
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  // --help and --version exit 0; every usage error (unknown flag, missing required flag) 2.
-  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-  // Every error we expect (bad flags, missing files, corrupt checkpoints, diverged training)
-  // carries a message made for the user; a stack trace only with LOWDIFF_DEBUG=1.
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`lowdiff-pixel: error: ${message}\n`);
-  if (process.env.LOWDIFF_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  process.exit(err instanceof CliError ? 2 : 1);
-}
+await runCli(program);

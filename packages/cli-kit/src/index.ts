@@ -17,3 +17,10 @@ export { addFlags, flagGroups, samplingFlags, type Flag, type FlagValues, type O
 export { openRuntime, runtimeLabel, RUNTIMES, type RuntimeName, type SamplingRuntime } from './runtime';
 export { EXPORT_FLAGS, runExport, type ExportFlags } from './export-command';
 export { lockRunFolder, withRunLock, type RunLock } from './run-lock';
+export { PIXEL_SPACE, LATENT_SPACE, type SamplingSpace, type SpaceKind } from './sampling-space';
+export { registerSampleCommand, registerEvalCommand, registerBenchCommand, registerExportCommand, type SamplingApp } from './sampling-commands';
+export { runCli } from './run-cli';
+export { loadVae, vaePathFor, parseVaeSpec } from './load-vae';
+export { pixelSpaceResampler, type ConditionSpace } from './pixel-space-resampler';
+export { trainCommand, addTrainOptions, TrainFlagsSchema, type TrainFlags, type TrainingData } from './train-command';
+export { cliRunner, lastJson, COMMAND_TIMEOUT_MS, MULTI_COMMAND_TEST_TIMEOUT_MS, type CliResult } from './cli-runner';

@@ -6,7 +6,7 @@ import { createLatentDataset, loadDataset, parseDatasetSpec } from '@lowdiff/dat
 import { encodeInBatches } from '@lowdiff/vae';
 import { Output, parseFlags, sizeOptions } from '@lowdiff/cli-kit';
 import { saveLatentCache } from '../latent-cache';
-import { loadVae } from '../load-vae';
+import { loadVae } from '@lowdiff/cli-kit';
 
 const EncodeFlags = z
   .object({

@@ -3,7 +3,7 @@ import { initBackend, Rng } from '@lowdiff/backend';
 import { downsampleArea, upsample } from '@lowdiff/data';
 import { identityAdapter } from '@lowdiff/vae';
 import { beforeAll, expect, it } from 'vitest';
-import { pixelSpaceResampler } from '../src/pixel-space-resampler';
+import { pixelSpaceResampler } from '../src';
 
 beforeAll(() => initBackend({ backend: 'wasm' }));
 

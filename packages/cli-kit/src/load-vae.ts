@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { loadAutoencoderKL, loadKlAutoencoder, type LatentAdapter } from '@lowdiff/vae';
-import { CliError } from '@lowdiff/cli-kit';
+import { CliError } from './cli-error';
 
 /** Which autoencoder a --vae value names: `kl:<file>` (ours, from train-vae; a bare path is one too) or `sd:<file>`. */
 export function parseVaeSpec(spec: string): { kind: 'kl' | 'sd'; path: string } {

@@ -1,0 +1,228 @@
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { initBackend } from '@lowdiff/backend';
+import { loadDataset } from '@lowdiff/data';
+import { featureMatrix, loadShippedClassifier, writeFeaturesNpy, type FeatureExtractor } from '@lowdiff/metrics';
+import { CascadePlanError } from '@lowdiff/sampler';
+import { benchEntries, benchTable, runBench, splitPlans } from './bench-runner';
+import { classLabels } from './checkpoint-model';
+import { CliError, parseFlags } from './cli-error';
+import { defaultExtractor, formatScores, referenceFeatures, score } from './evaluate';
+import { generate, imagesPerSecond, sizeOptions, type Generated } from './generate';
+import { addFlags, flagGroups, samplingFlags as F, type Flag } from './flags';
+import { Output } from './output';
+import { planPresets, resolvePlan, withGuidanceScale } from './presets';
+import { openRuntime, runtimeLabel, type SamplingRuntime } from './runtime';
+import type { SamplingSpace, SpaceKind } from './sampling-space';
+import { SamplingPool } from './sampling-pool';
+import { prepareOutDir, writeSamples } from './write-samples';
+import { EXPORT_FLAGS, runExport } from './export-command';
+
+/**
+ * What differs between the pixel and the latent CLI for the sampling commands: the program name,
+ * the space (its loader and extra flags), and defaults. The commands themselves are these.
+ */
+export interface SamplingApp {
+  bin: string;
+  space: SpaceKind;
+  /** Default plan of sample / eval, and default plan list of bench. */
+  plan: string;
+  plans: string;
+  sampleOut: string;
+  /** An example checkpoint path for --help. */
+  exampleCheckpoint: string;
+}
+
+type Values = Record<string, unknown> & { checkpoint: string; backend: 'auto'; json: boolean };
+
+/** Registers a command whose flags are `flags` plus the space's, parsed with zod before `run`. */
+function register(program: Command, app: SamplingApp, name: string, description: string, example: string, flags: Record<string, Flag>, run: (v: Values, space: SamplingSpace, out: Output) => Promise<void>): void {
+  const command = program.command(name).description(description).addHelpText('after', `\nExample:\n  npx ${app.bin} ${name} ${example}`);
+  const schema = addFlags(command, { checkpoint: F.checkpoint(`a ${app.space.name === 'latent' ? 'latent ' : ''}.safetensors checkpoint (EMA weights are used when present)`), ...app.space.flags, ...flags });
+  command.action(async (raw: Record<string, unknown>) => {
+    const v = parseFlags(schema, raw) as Values;
+    const out = new Output(v.json);
+    if (typeof v.out === 'string') await prepareOutDir(v.out);
+    await initBackend({ backend: v.backend });
+    const space = await app.space.load(v.checkpoint, v);
+    try {
+      await run(v, space, out);
+    } finally {
+      space.dispose();
+    }
+  });
+}
+
+async function openRuntimes(space: SamplingSpace, names: readonly string[], threads: unknown, workers: number, out: Output): Promise<SamplingRuntime[]> {
+  const runtimes: SamplingRuntime[] = [];
+  for (const name of names) {
+    const rt = await openRuntime(space.model, name as 'auto', threads as number | undefined, workers);
+    if (rt.note) out.info(`runtime: tfjs (${rt.note})`);
+    runtimes.push(rt);
+  }
+  return runtimes;
+}
+
+const plansFor = (space: SamplingSpace, spec: string, guidance: unknown) => withGuidanceScale(resolvePlan(spec, space.modelResolution), guidance as number | undefined);
+const asPlanError = (err: unknown) => (err instanceof CascadePlanError ? new CliError(`--plan: ${err.message}`) : err);
+
+/** `sample`: PNG grid, one PNG per image, and a stage strip. */
+export function registerSampleCommand(program: Command, app: SamplingApp): void {
+  const flags = {
+    plan: F.plan(app.plan, `a preset sized to the model's top resolution (${Object.keys(planPresets(32)).join(', ')}), a JSON file or inline JSON`),
+    count: F.count(64, 'number of images'),
+    seed: F.seed(),
+    class: F.class(),
+    guidance: F.guidance(),
+    batchSize: F.batchSize(),
+    out: F.out(app.sampleOut),
+    images: F.images(),
+    runtime: F.runtime(),
+    threads: F.threads(),
+    backend: F.backend(),
+    json: F.json('print a JSON summary on stdout'),
+  };
+  const example = `--checkpoint ${app.exampleCheckpoint} --plan ${app.plan} --count 64 --out ${app.sampleOut}`;
+  register(program, app, 'sample', 'sample a checkpoint through a cascade plan: PNG grid, one PNG per image, and a stage strip', example, flags, async (v, space, out) => {
+    const [rt] = await openRuntimes(space, [v.runtime as string], v.threads, 1, out);
+    try {
+      const plan = plansFor(space, v.plan as string, v.guidance);
+      const count = v.count as number;
+      out.startProgress(`sample ${plan.name ?? 'plan'}`, count);
+      const gen: Generated = await generate(rt.denoiser, plan, {
+        count,
+        seed: v.seed as number,
+        labels: classLabels(v.class as string | undefined, count, space.model.numClasses, space.classNames),
+        batchSize: v.batchSize as number,
+        stripCount: Math.min(8, count),
+        decode: space.decode,
+        resample: space.resample,
+        onBatch: (done, total) => out.progress(done, total, ''),
+      }).catch((err) => Promise.reject(asPlanError(err)));
+      out.stopProgress();
+      const files = await writeSamples(v.out as string, gen, v.images as boolean);
+      const summary = {
+        plan: plan.name,
+        runtime: rt.runtime,
+        threads: rt.threads,
+        count: gen.count,
+        nfe: gen.nfe,
+        effectiveNfe: gen.effectiveNfe,
+        nfePerStage: gen.stages.map((s) => ({ resolution: s.resolution, nfe: s.nfe })),
+        imageResolution: gen.resolution,
+        imagesPerSec: imagesPerSecond(gen),
+        files,
+      };
+      out.info(`${gen.count} images with ${plan.name} (${space.describe}): NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${summary.imagesPerSec.toFixed(2)} images/s on ${runtimeLabel(rt)}; wrote ${files.grid}`);
+      out.result(summary);
+    } finally {
+      await rt.close();
+    }
+  });
+}
+
+/** `eval`: scores a plan's (decoded) samples against the test split. */
+export function registerEvalCommand(program: Command, app: SamplingApp): void {
+  const flags = {
+    plan: F.plan(app.plan, 'sampling plan (see `sample --help`)'),
+    ...flagGroups.eval(),
+    ...(app.space.workers ? { workers: F.workers() } : {}),
+    featuresOut: { syntax: '--features-out <dir>', help: 'also write the raw features as .npy (real.npy, generated.npy)', schema: z.string().optional() },
+    runtime: F.runtime(),
+    threads: F.threads(),
+    backend: F.backend(),
+    json: F.json('print the scores as JSON on stdout'),
+  };
+  const example = `--checkpoint ${app.exampleCheckpoint} --plan ${app.plan} --count 1000 --guidance 2`;
+  const what = "score a plan's samples against the test split: FID, KID, IS, precision/recall, conditional accuracy, low-res consistency";
+  register(program, app, 'eval', what, example, flags, async (v, space, out) => {
+    const workers = (v.workers as number | undefined) ?? 1;
+    const [rt] = await openRuntimes(space, [v.runtime as string], v.threads, workers, out);
+    const { extractor } = await loadShippedClassifier((v.extractor as string | undefined) ?? defaultExtractor(v.data as 'mnist'));
+    try {
+      const plan = plansFor(space, v.plan as string, v.guidance);
+      const test = await loadDataset(v.data as string, { split: 'test', ...sizeOptions(space.imageResolution) });
+      if (test.channels !== space.adapter.imageChannels) throw new CliError(`--data: ${v.data} has ${test.channels} channels, the model's images ${space.adapter.imageChannels}`);
+      out.info(`reference features: ${test.name} (${test.count} images) with ${extractor.name}`);
+      const ref = await referenceFeatures(extractor, test);
+      const count = v.count as number;
+      out.startProgress(`sample ${plan.name}`, count);
+      const request = {
+        count,
+        seed: v.seed as number,
+        labels: classLabels(v.class as string | undefined, count, space.model.numClasses, space.classNames),
+        batchSize: v.batchSize as number,
+        onBatch: (d: number, t: number) => out.progress(d, t, ''),
+      };
+      const pool = workers > 1 ? new SamplingPool({ checkpoint: v.checkpoint, backend: tf.getBackend() as 'wasm' }, workers) : undefined;
+      const gen = pool ? await pool.generate(plan, request).finally(() => pool.close()) : await generate(rt.denoiser, plan, { ...request, decode: space.decode, resample: space.resample });
+      out.stopProgress();
+      const imagesPerSec = imagesPerSecond(gen, workers);
+      const s = await score(gen, ref);
+      if (v.featuresOut) await writeFeatures(v.featuresOut as string, extractor, ref.features, gen);
+      out.info(`${plan.name} (${space.describe}): NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${imagesPerSec.toFixed(2)} images/s on ${runtimeLabel(rt)}${pool ? ` (${workers} worker threads)` : ''}`);
+      out.info(formatScores(s));
+      out.result({ plan: plan.name, runtime: rt.runtime, threads: rt.threads, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec, workers, ...s });
+    } finally {
+      await rt.close();
+      extractor.dispose();
+    }
+  });
+}
+
+async function writeFeatures(dir: string, extractor: FeatureExtractor, real: Parameters<typeof writeFeaturesNpy>[1], gen: Generated): Promise<void> {
+  await writeFeaturesNpy(join(dir, 'real.npy'), real);
+  const size = gen.resolution * gen.resolution * gen.channels;
+  const all = new Float32Array(gen.count * extractor.featureDim);
+  for (let i = 0; i < gen.count; i += 250) {
+    const n = Math.min(250, gen.count - i);
+    const batch = tf.tensor4d(gen.images.subarray(i * size, (i + n) * size), [n, gen.resolution, gen.resolution, gen.channels]);
+    const o = extractor.features(batch);
+    all.set(o.features.dataSync() as Float32Array, i * extractor.featureDim);
+    tf.dispose([batch, o.features, ...(o.logits ? [o.logits] : [])]);
+  }
+  await writeFeaturesNpy(join(dir, 'generated.npy'), featureMatrix(extractor.name, all, extractor.featureDim));
+}
+
+/** `bench`: several plans (and runtimes) on one checkpoint, interleaved in one process. */
+export function registerBenchCommand(program: Command, app: SamplingApp): void {
+  const flags = {
+    plans: F.plans(app.plans),
+    ...flagGroups.bench(),
+    ...(app.space.workers ? { workers: F.workers() } : {}),
+    metrics: F.metrics(),
+    runtime: F.runtimes(),
+    threads: F.threads(),
+    backend: F.backend(),
+    json: F.json('print the rows as JSON on stdout'),
+  };
+  const example = `--checkpoint ${app.exampleCheckpoint} --plans ${app.plans} --count 500 --guidance 2   # --runtime ort,tfjs compares runtimes`;
+  register(program, app, 'bench', 'several plans on one checkpoint, interleaved in one process: speed, effective NFE and quality side by side', example, flags, async (v, space, out) => {
+    const workers = (v.workers as number | undefined) ?? 1;
+    const runtimes = await openRuntimes(space, v.runtime as string[], v.threads, workers, out);
+    try {
+      const plans = splitPlans(v.plans as string).map((p) => plansFor(space, p, v.guidance));
+      const pool = workers > 1 ? new SamplingPool({ checkpoint: v.checkpoint, backend: tf.getBackend() as 'wasm' }, workers) : undefined;
+      const options = { ...(v as unknown as Parameters<typeof runBench>[1]), pool, decode: space.decode, resample: space.resample, onProgress: (m: string) => out.info(m) };
+      const { rows } = await runBench(benchEntries(plans, runtimes), options, space.classNames).finally(() => pool?.close());
+      const extractor = rows[0].scores?.extractor;
+      out.info(`\n${v.count} samples per plan, ${v.rounds} interleaved rounds, ${runtimes.map(runtimeLabel).join(' vs ')}${pool ? ` in ${workers} worker threads` : ''}, ${space.describe}${extractor ? `, metrics with ${extractor} against ${rows[0].scores!.reference}` : ''}`);
+      if (!v.json) process.stdout.write(`${benchTable(rows)}\n`);
+      out.result({ backend: tf.getBackend(), runtimes: runtimes.map((r) => ({ runtime: r.runtime, threads: r.threads })), workers, count: v.count, rounds: v.rounds, modelResolution: space.modelResolution, rows });
+    } finally {
+      for (const rt of runtimes) await rt.close();
+    }
+  });
+}
+
+/** `export`: the denoiser as ONNX graphs, one per stage, plus a manifest. */
+export function registerExportCommand(program: Command, app: SamplingApp): void {
+  const command = program
+    .command('export')
+    .description('write the denoiser as ONNX graphs (opset 17, dynamic batch), one per stage, plus a JSON manifest, for ONNX Runtime or other tools')
+    .addHelpText('after', `\nExample:\n  npx ${app.bin} export --checkpoint ${app.exampleCheckpoint} --out out/onnx/model.onnx`);
+  const schema = addFlags(command, EXPORT_FLAGS);
+  command.action(async (raw: Record<string, unknown>) => runExport(parseFlags(schema, raw)));
+}
