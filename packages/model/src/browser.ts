@@ -52,6 +52,7 @@ export { groupNorm, layerNormNoAffine, silu, gelu, dropout } from './layers/norm
 export { selfAttention } from './layers/attention';
 export type { Init } from './param-store';
 export { Adam, type AdamOptions } from './adam';
+export { trainingLoop, type TrainingLoopOptions, type StepOutcome, type LoopProgress } from './training-loop';
 export { exportOnnx, DENOISER_VECTOR_INPUTS, type OnnxStage } from './onnx/export-onnx';
 export { OnnxGraph, ONNX_OPSET, type OnnxIo, type OnnxDtype } from './onnx/onnx-graph';
 export { OnnxOps } from './onnx/onnx-ops';

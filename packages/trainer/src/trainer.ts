@@ -6,7 +6,7 @@ import { batches, BatchCursorSchema, type BatchCursor, type BatchIterator, type 
 import { EdmDenoiser, loadCheckpoint, saveCheckpoint, type ModelConfigInput } from '@lowdiff/model';
 import { conditionAugSigma } from '@lowdiff/schedule';
 import { z } from 'zod';
-import { Adam } from '@lowdiff/model';
+import { Adam, trainingLoop } from '@lowdiff/model';
 import { buildCondition, TENSOR_RESAMPLER, type Resampler } from './build-condition';
 import { rows, sliceGradients, type StepSlice } from './slice-gradients';
 import { TrainingPool } from './training-pool';
@@ -263,71 +263,61 @@ export class Trainer {
     }
     const lossEma: Record<string, number> = {};
     const stageTime: Record<string, { ms: number; images: number }> = {};
-    const runStart = performance.now();
-    const startStep = this.step;
-    let badInARow = 0;
-    let skipped = 0;
-    let reason: RunResult['reason'] = 'done';
+    const save = async () => {
+      if (!options.checkpointPath) return;
+      await this.save(options.checkpointPath, options.info);
+      await options.onCheckpoint?.({ step: this.step, path: options.checkpointPath });
+    };
+    let reason: RunResult['reason'];
     try {
-      while (this.step < until) {
-        if (options.signal?.aborted) {
-          reason = 'aborted';
-          break;
-        }
-        options.beforeStep?.(this.step);
-        const t0 = performance.now();
-        const outcome = await this.trainStep(iter, pool);
-        const ms = performance.now() - t0;
-        this.wallTimeSec += ms / 1000;
-        const key = stageKey(outcome.resolution, outcome.conditioned);
-        if (!outcome.ok) {
-          skipped++;
-          badInARow++;
-          options.onSkip?.({ step: this.step, reason: outcome.reason });
-          if (badInARow >= this.config.maxBadSteps)
-            throw new TrainingDivergedError(
-              `training stopped at step ${this.step}: ${badInARow} non-finite steps in a row (${outcome.reason}); ` +
-                `weights were not updated by them${options.checkpointPath ? `, and the last good checkpoint ${options.checkpointPath} is kept` : ''}. ` +
-                'Try a lower learningRate or a tighter gradClip.',
-            );
-          continue;
-        }
-        badInARow = 0;
-        lossEma[key] = lossEma[key] === undefined ? outcome.loss : 0.95 * lossEma[key] + 0.05 * outcome.loss;
-        const st = (stageTime[key] ??= { ms: 0, images: 0 });
-        st.ms += ms;
-        st.images += outcome.batchSize;
-        const done = this.step - startStep;
-        const stepsPerSec = done / ((performance.now() - runStart) / 1000);
-        const report: StepReport = {
-          step: this.step,
-          totalSteps: until,
-          resolution: outcome.resolution,
-          conditioned: outcome.conditioned,
-          loss: outcome.loss,
-          lossPerStage: { ...lossEma },
-          imagesPerSecPerStage: Object.fromEntries(Object.entries(stageTime).map(([k, v]) => [k, (v.images * 1000) / v.ms])),
-          learningRate: outcome.learningRate,
-          gradNorm: outcome.gradNorm,
-          stepsPerSec,
-          etaSec: (until - this.step) / Math.max(stepsPerSec, 1e-9),
-          skipped,
-        };
-        options.onProgress?.(report);
-        if (options.logPath)
-          await appendFile(options.logPath, JSON.stringify({ step: this.step, resolution: outcome.resolution, conditioned: outcome.conditioned, loss: outcome.loss, lr: outcome.learningRate, gradNorm: outcome.gradNorm, ms: Math.round(ms), time: new Date().toISOString() }) + '\n');
-        if (options.checkpointPath && this.step % this.config.checkpointEvery === 0 && this.step < until) {
-          await this.save(options.checkpointPath, options.info);
-          await options.onCheckpoint?.({ step: this.step, path: options.checkpointPath });
-        }
-      }
+      ({ reason } = (await trainingLoop({
+        position: () => this.step,
+        until,
+        signal: options.signal,
+        maxBadSteps: this.config.maxBadSteps,
+        checkpointEvery: this.config.checkpointEvery,
+        save,
+        step: async () => {
+          options.beforeStep?.(this.step);
+          const t0 = performance.now();
+          const outcome = await this.trainStep(iter, pool);
+          this.wallTimeSec += (performance.now() - t0) / 1000;
+          return outcome;
+        },
+        onSkip: (step, why) => options.onSkip?.({ step, reason: why }),
+        diverged: (bad, why) =>
+          new TrainingDivergedError(
+            `training stopped at step ${this.step}: ${bad} non-finite steps in a row (${why}); ` +
+              `weights were not updated by them${options.checkpointPath ? `, and the last good checkpoint ${options.checkpointPath} is kept` : ''}. ` +
+              'Try a lower learningRate or a tighter gradClip.',
+          ),
+        afterStep: async (outcome, p) => {
+          const key = stageKey(outcome.resolution, outcome.conditioned);
+          lossEma[key] = lossEma[key] === undefined ? outcome.loss : 0.95 * lossEma[key] + 0.05 * outcome.loss;
+          const st = (stageTime[key] ??= { ms: 0, images: 0 });
+          st.ms += p.ms;
+          st.images += outcome.batchSize;
+          options.onProgress?.({
+            step: this.step,
+            totalSteps: until,
+            resolution: outcome.resolution,
+            conditioned: outcome.conditioned,
+            loss: outcome.loss,
+            lossPerStage: { ...lossEma },
+            imagesPerSecPerStage: Object.fromEntries(Object.entries(stageTime).map(([k, v]) => [k, (v.images * 1000) / v.ms])),
+            learningRate: outcome.learningRate,
+            gradNorm: outcome.gradNorm,
+            stepsPerSec: p.stepsPerSec,
+            etaSec: p.etaSec,
+            skipped: p.skipped,
+          });
+          if (options.logPath)
+            await appendFile(options.logPath, JSON.stringify({ step: this.step, resolution: outcome.resolution, conditioned: outcome.conditioned, loss: outcome.loss, lr: outcome.learningRate, gradNorm: outcome.gradNorm, ms: Math.round(p.ms), time: new Date().toISOString() }) + '\n');
+        },
+      })) as { reason: RunResult['reason'] });
     } finally {
       await iter.return();
       if (pool !== options.pool) await pool?.close();
-    }
-    if (options.checkpointPath) {
-      await this.save(options.checkpointPath, options.info);
-      await options.onCheckpoint?.({ step: this.step, path: options.checkpointPath });
     }
     return { step: this.step, reason, wallTimeSec: this.wallTimeSec };
   }
@@ -384,7 +374,7 @@ export class Trainer {
     this.step++;
     this.imagesSeen += n;
     this.ema.update(this.weights, this.imagesSeen, n);
-    return { ...base, ok: true as const, loss, gradNorm };
+    return { ...base, ok: true as const, images: n, loss, gradNorm };
   }
 
   /**

@@ -41,3 +41,11 @@ export function parseVaeConfig<S extends z.ZodType>(schema: S, input: unknown, l
   const lines = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
   throw new VaeConfigError(`Invalid ${label}: ${lines.join('; ')}`, r.error.issues);
 }
+
+/** Training stopped: too many steps in a row with a non-finite loss; the weights were not updated by them. */
+export class VaeTrainingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VaeTrainingError';
+  }
+}

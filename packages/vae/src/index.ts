@@ -71,4 +71,4 @@ export { measureLatentStats, perChannelNormalisation, ChannelMoments, type Laten
 export { encodeInBatches, decodeInBatches } from './batched';
 export { reconstructionPsnr, MAX_PSNR, type ReconstructionQuality } from './psnr';
 export { tensorBatches, type ImageSource, type TensorBatch } from './image-source';
-export { VaeConfigError, LatentInputError, AutoencoderWeightsError } from './errors';
+export { VaeConfigError, VaeTrainingError, LatentInputError, AutoencoderWeightsError } from './errors';

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { access } from 'node:fs/promises';
 import { Rng, RngStateSchema } from '@lowdiff/backend';
-import { Adam } from '@lowdiff/model';
+import { Adam, trainingLoop } from '@lowdiff/model';
 import { batches, BatchCursorSchema, type BatchCursor, type ImageDataset } from '@lowdiff/data';
 import { z } from 'zod';
-import { parseVaeConfig, VaeConfigError } from './errors';
+import { parseVaeConfig, VaeConfigError, VaeTrainingError } from './errors';
 import { KlAutoencoder, KlAutoencoderConfigSchema } from './kl-autoencoder';
 import { loadKlAutoencoder, saveKlAutoencoder } from './kl-checkpoint';
 import { klDivergence, reconstructionLoss } from './kl-loss';
@@ -93,6 +93,9 @@ const TrainingStateSchema = z.object({
   config: z.unknown(),
 });
 
+/** Non-finite steps in a row before training stops. */
+const MAX_BAD_STEPS = 5;
+
 function isDataset(d: AutoencoderTrainingData): d is ImageDataset {
   return (d as ImageDataset).images instanceof Uint8Array;
 }
@@ -169,52 +172,54 @@ export async function trainAutoencoder(
 
   const history: TrainAutoencoderResult['history'] = [];
   const start = performance.now();
-  const firstStep = step;
   let lastReport = { time: start, images: 0 };
   let images = 0;
   let stopped: TrainAutoencoderResult['stopped'] = 'steps';
   try {
-    while (step < steps) {
-      if (options.signal?.aborted) {
-        stopped = 'aborted';
-        break;
-      }
-      const next = await iterator.next();
-      if (next.done) {
-        stopped = 'data-exhausted';
-        break;
-      }
-      const batch = next.value;
-      let losses: Float32Array;
-      try {
-        checkBatch(autoencoder.name, 'images', batch.images, autoencoder.imageChannels, autoencoder.downsampleFactor);
-        losses = await trainStep(autoencoder, cfg, adam, weights, byVarName, batch.images, rng);
-      } finally {
-        tf.dispose([batch.images, ...(batch.labels ? [batch.labels] : [])]);
-      }
-      step++;
-      images += batch.images.shape[0];
-      if (batch.next) cursor = batch.next;
-      if (step % progressEvery === 0 || step === steps) {
+    const { reason } = await trainingLoop({
+      position: () => step,
+      until: steps,
+      signal: options.signal,
+      maxBadSteps: MAX_BAD_STEPS,
+      checkpointEvery,
+      save,
+      step: async () => {
+        const next = await iterator.next();
+        if (next.done) return { ok: false as const, reason: 'the data ended', end: true };
+        const batch = next.value;
+        let losses: Float32Array | null;
+        try {
+          checkBatch(autoencoder.name, 'images', batch.images, autoencoder.imageChannels, autoencoder.downsampleFactor);
+          losses = await trainStep(autoencoder, cfg, adam, weights, byVarName, batch.images, rng);
+        } finally {
+          tf.dispose([batch.images, ...(batch.labels ? [batch.labels] : [])]);
+        }
+        if (batch.next) cursor = batch.next;
+        if (!losses) return { ok: false as const, reason: 'the loss is not finite' };
+        step++;
+        return { ok: true as const, images: batch.images.shape[0], losses };
+      },
+      diverged: (bad, why) => new VaeTrainingError(`training stopped at step ${step}: ${bad} steps in a row where ${why}; the weights were not updated by them. Try a lower learningRate.`),
+      afterStep: ({ images: n, losses }, p) => {
+        images += n;
+        if (step % progressEvery !== 0 && step !== steps) return;
         const now = performance.now();
         const entry = { step, loss: losses[0], reconstruction: losses[1], kl: losses[2] };
         history.push(entry);
         const rate = ((images - lastReport.images) * 1000) / Math.max(now - lastReport.time, 1e-9);
-        const perStep = (now - start) / (step - firstStep);
         lastReport = { time: now, images };
-        options.onProgress?.({ ...entry, steps, imagesPerSecond: rate, elapsedMs: now - start, etaMs: perStep * (steps - step) });
-      }
-      if (checkpointEvery > 0 && step % checkpointEvery === 0 && step < steps) await save();
-    }
+        options.onProgress?.({ ...entry, steps, imagesPerSecond: rate, elapsedMs: now - start, etaMs: p.etaSec * 1000 });
+      },
+    });
+    if (reason !== 'done') stopped = reason;
   } finally {
     await iterator.return?.();
   }
-  await save();
   adam.dispose();
   return { autoencoder, step, stopped, history, elapsedMs: performance.now() - start };
 }
 
-/** One Adam step; returns [loss, reconstruction, kl]. */
+/** One Adam step; returns [loss, reconstruction, kl], or null (and no update) when the loss is not finite. */
 async function trainStep(
   ae: KlAutoencoder,
   cfg: KlTrainingConfig,
@@ -223,7 +228,7 @@ async function trainStep(
   byVarName: Map<string, string>,
   x: tf.Tensor4D,
   rng: Rng,
-): Promise<Float32Array> {
+): Promise<Float32Array | null> {
   const [h, w] = ae.latentShape([x.shape[1], x.shape[2]]);
   const eps = cfg.samplePosterior ? rng.normalTensor([x.shape[0], h, w, ae.latentChannels]) : null;
   const ctx = { store: ae.store, training: true, dropout: 0 };
@@ -236,12 +241,12 @@ async function trainStep(
     parts = [tf.keep(rec), tf.keep(kl)];
     return tf.add(rec, tf.mul(kl, cfg.klWeight)) as tf.Scalar;
   }, [...weights.values()]);
-  const named = new Map(Object.entries(grads).map(([varName, g]) => [byVarName.get(varName)!, g]));
-  adam.apply(weights, named, cfg.learningRate);
   const summary = tf.stack([value, ...parts]);
   const out = (await summary.data()) as Float32Array;
+  // A non-finite loss leaves the weights as they were (the shared loop counts and skips it).
+  if (out.every(Number.isFinite)) adam.apply(weights, new Map(Object.entries(grads).map(([varName, g]) => [byVarName.get(varName)!, g])), cfg.learningRate);
   tf.dispose([summary, value, ...parts, ...Object.values(grads), ...(eps ? [eps] : [])]);
-  return out;
+  return out.every(Number.isFinite) ? out : null;
 }
 
 async function exists(path: string): Promise<boolean> {
