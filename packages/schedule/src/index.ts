@@ -48,6 +48,7 @@ export { edmPreconditioning, edmLossWeight, SigmaDataSchema, type EdmPreconditio
 // Training noise levels and condition augmentation
 export {
   sampleTrainingSigma,
+  trainingSigmas,
   trainingSigmaFromUniform,
   trainingSigmaCdf,
   logSigmaPdf,

@@ -35,6 +35,22 @@ export function sampleTrainingSigma(params: LogNormalNoise, normal: number): num
 }
 
 /**
+ * A batch of training sigmas, exp(pMean + pStd z) for each draw: the parameters are validated
+ * once per batch (not once per draw), and the draws must be finite.
+ *
+ * @throws {@link ScheduleParamError} on bad parameters or a non-finite draw.
+ */
+export function trainingSigmas(params: LogNormalNoise, normals: ArrayLike<number>): Float32Array {
+  const { pMean, pStd } = parseParams(LogNormalNoiseSchema, params, 'LogNormalNoise');
+  const out = new Float32Array(normals.length);
+  for (let i = 0; i < normals.length; i++) {
+    if (!Number.isFinite(normals[i])) parseParams(z.object({ normal: z.number().finite() }), { normal: normals[i] }, `trainingSigmas[${i}]`);
+    out[i] = Math.exp(pMean + pStd * normals[i]);
+  }
+  return out;
+}
+
+/**
  * Inverse-CDF form: the training sigma at quantile u, exp(pMean + pStd Phi^-1(u)).
  * Monotone increasing in u; handy for stratified sampling (one u per batch slot) and
  * for reading off noise-level percentiles.

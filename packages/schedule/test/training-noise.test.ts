@@ -3,6 +3,7 @@ import {
   conditionAugSigma,
   logSigmaPdf,
   noiseParamsFor,
+  trainingSigmas,
   sampleTrainingSigma,
   standardNormalCdf,
   standardNormalQuantile,
@@ -130,5 +131,16 @@ describe('conditionAugSigma', () => {
     // @ts-expect-error an unknown kind is a runtime error too
     expect(() => conditionAugSigma({ kind: 'blur' }, 0.5, 0)).toThrow(/kind/);
     expect(() => conditionAugSigma({ kind: 'none' }, 1, 0)).toThrow(/uniform: must be < 1/);
+  });
+});
+
+describe('trainingSigmas (a batch, validated once)', () => {
+  it('equals sampleTrainingSigma draw by draw, and names a non-finite draw', () => {
+    const normals = [-2.5, -0.3, 0, 0.7, 3.1];
+    const params = { pMean: -1.4, pStd: 1.1 };
+    const batch = trainingSigmas(params, normals);
+    normals.forEach((z, i) => expect(batch[i]).toBe(Math.fround(sampleTrainingSigma(params, z))));
+    expect(() => trainingSigmas(params, [0, Number.NaN])).toThrow(/trainingSigmas\[1\]/);
+    expect(() => trainingSigmas({ pMean: 0, pStd: -1 }, [0])).toThrow(/pStd/);
   });
 });

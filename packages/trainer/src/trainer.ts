@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { ensureDir, Rng, RngStateSchema, type BackendName } from '@lowdiff/backend';
 import { batches, BatchCursorSchema, type BatchCursor, type BatchIterator, type ImageDataset, type LatentDataset } from '@lowdiff/data';
 import { EdmDenoiser, loadCheckpoint, saveCheckpoint, type ModelConfigInput } from '@lowdiff/model';
-import { conditionAugSigma } from '@lowdiff/schedule';
+import { conditionAugSigma, trainingSigmas } from '@lowdiff/schedule';
 import { z } from 'zod';
 import { Adam, trainingLoop } from '@lowdiff/model';
 import { buildCondition, TENSOR_RESAMPLER, type Resampler } from './build-condition';
@@ -336,7 +336,7 @@ export class Trainer {
     const stage = cfg.stages[k];
     const r = stage.resolution;
     const n = batch.images.shape[0];
-    const sigma = Float32Array.from({ length: n }, () => Math.exp(stage.pMean + stage.pStd * rng.normal()));
+    const sigma = trainingSigmas(stage, Array.from({ length: n }, () => rng.normal()));
     const nc = this.model.numClasses;
     const labels = Int32Array.from(batch.labels.dataSync(), (l) => (rng.uniform() < cfg.labelDropout ? nc : l));
     const learningRate = this.learningRate(this.step);
