@@ -14,11 +14,7 @@
 # a pyenv or venv python on PATH usually does not).
 set -euo pipefail
 SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
-ROOT="$(cd "$(dirname "$SELF")/../.." && pwd)"
-cd "$ROOT"
-PY="${PEER_PYTHON:-/usr/bin/python3}"
-OUT=out/peer
-CHECKPOINT=apps/pixel/checkpoints/fmnist-lowdiff.safetensors
+source "$(dirname "$SELF")/env.sh"
 OURS_ARGS=()
 PY_ARGS=()
 while [ $# -gt 0 ]; do

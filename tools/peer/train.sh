@@ -10,11 +10,7 @@
 # PEER_PYTHON picks the interpreter (default /usr/bin/python3, which sees Debian's python3-torch).
 set -euo pipefail
 SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
-ROOT="$(cd "$(dirname "$SELF")/../.." && pwd)"
-cd "$ROOT"
-PY="${PEER_PYTHON:-/usr/bin/python3}"
-OUT=out/peer
-CHECKPOINT=apps/pixel/checkpoints/fmnist-lowdiff.safetensors
+source "$(dirname "$SELF")/env.sh"
 BATCH=64
 ROUNDS=5
 while [ $# -gt 0 ]; do
