@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { LATENT_SPACE, registerBenchCommand, registerEvalCommand, registerExportCommand, registerSampleCommand, runCli, type SamplingApp } from '@lowdiff/cli-kit';
+import { LATENT_SPACE, registerBenchCommand, registerEvalCommand, registerExportCommand, registerMergeCommand, registerSampleCommand, runCli, type SamplingApp } from '@lowdiff/cli-kit';
 import { registerEncode } from './commands/encode';
 import { registerTrain } from './commands/train';
 import { registerTrainVae } from './commands/train-vae';
@@ -26,4 +26,5 @@ registerSampleCommand(program, app);
 registerEvalCommand(program, app);
 registerBenchCommand(program, app);
 registerExportCommand(program, app);
+registerMergeCommand(program, app);
 await runCli(program);

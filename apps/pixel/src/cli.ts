@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { PIXEL_SPACE, registerBenchCommand, registerEvalCommand, registerExportCommand, registerSampleCommand, runCli, type SamplingApp } from '@lowdiff/cli-kit';
+import { PIXEL_SPACE, registerBenchCommand, registerEvalCommand, registerExportCommand, registerMergeCommand, registerSampleCommand, runCli, type SamplingApp } from '@lowdiff/cli-kit';
 import { registerDemo } from './commands/demo';
 import { registerTrain } from './commands/train';
 
@@ -23,5 +23,6 @@ registerSampleCommand(program, app);
 registerEvalCommand(program, app);
 registerBenchCommand(program, app);
 registerExportCommand(program, app);
+registerMergeCommand(program, app);
 registerDemo(program);
 await runCli(program);

@@ -23,10 +23,11 @@ export interface Reference {
   name: string;
 }
 
-const BATCH = 250;
+/** Images per feature-extractor batch; merged shards rebuild their statistics in the same chunks. */
+export const FEATURE_BATCH = 250;
 
 function* chunks(count: number, make: (start: number, n: number) => tf.Tensor4D): Generator<tf.Tensor4D> {
-  for (let s = 0; s < count; s += BATCH) yield make(s, Math.min(BATCH, count - s));
+  for (let s = 0; s < count; s += FEATURE_BATCH) yield make(s, Math.min(FEATURE_BATCH, count - s));
 }
 
 export async function referenceFeatures(extractor: FeatureExtractor, data: ImageDataset): Promise<Reference> {
@@ -52,35 +53,64 @@ export interface Scores {
   warnings: string[];
 }
 
-/** Every metric of a generated set against the reference, labelled with the extractor. */
-export async function score(gen: Generated, ref: Reference, options: { kidSubsets?: number; kidSubsetSize?: number } = {}): Promise<Scores> {
+/**
+ * What scoring needs of a generated set, and what shards of one merge exactly: feature statistics
+ * (float64 sums), features and logits (KID, precision/recall, IS, accuracy, in sample order), the
+ * requested labels, and the low-resolution PSNR as a sum over images.
+ */
+export interface GeneratedParts {
+  count: number;
+  stats: FeatureStats;
+  features: FeatureMatrix;
+  logits: FeatureMatrix;
+  labels: number[] | null;
+  lowRes: { images: number; psnrSum: number } | null;
+}
+
+/** Features, logits and low-resolution consistency of a generated set. */
+export async function generatedParts(gen: Generated, extractor: FeatureExtractor): Promise<GeneratedParts> {
   const { resolution: r, channels: c } = gen;
   const batches = chunks(gen.count, (s, n) => tf.tensor4d(gen.images.subarray(s * r * r * c, (s + n) * r * r * c), [n, r, r, c]));
-  const got = await collectFeatures(ref.extractor, batches, { keepFeatures: true, keepLogits: true, disposeInputs: true });
-  const all: MetricScore[] = [];
-  const f = fid({ real: ref.stats, generated: got.stats });
-  const k = kid({ real: ref.features, generated: got.features! }, { subsets: options.kidSubsets ?? 50, subsetSize: options.kidSubsetSize ?? 1000 });
-  const is = inceptionScore(got.logits!, { splits: 1 });
-  const pr = precisionRecall({ real: ref.features, generated: got.features! });
-  all.push(f, k, is, pr.precision, pr.recall);
-  let acc: number | null = null;
-  if (gen.labels.length === gen.count) {
-    const a = conditionalAccuracy(got.logits!, gen.labels);
-    acc = a.value;
-    all.push(a);
-  }
-  let psnr: number | null = null;
+  const got = await collectFeatures(extractor, batches, { keepFeatures: true, keepLogits: true, disposeInputs: true });
+  let lowRes: GeneratedParts['lowRes'] = null;
   if (gen.firstResolution < r) {
     const r0 = gen.firstResolution;
     const final = tf.tensor4d(gen.images, [gen.count, r, r, c]);
     const first = tf.tensor4d(gen.firstStage, [gen.count, r0, r0, c]);
-    psnr = lowResConsistency(final, first).value;
+    lowRes = { images: gen.count, psnrSum: lowResConsistency(final, first).value * gen.count };
     tf.dispose([final, first]);
+  }
+  return { count: gen.count, stats: got.stats, features: got.features!, logits: got.logits!, labels: gen.labels.length === gen.count ? gen.labels : null, lowRes };
+}
+
+/** Every metric of a generated set against the reference, labelled with the extractor. */
+export async function score(gen: Generated, ref: Reference, options: ScoreOptions = {}): Promise<Scores> {
+  return scoreParts(await generatedParts(gen, ref.extractor), ref, options);
+}
+
+export interface ScoreOptions {
+  kidSubsets?: number;
+  kidSubsetSize?: number;
+}
+
+/** The metrics from a generated set's parts (one run's, or shards' merged). */
+export function scoreParts(got: GeneratedParts, ref: Reference, options: ScoreOptions = {}): Scores {
+  const all: MetricScore[] = [];
+  const f = fid({ real: ref.stats, generated: got.stats });
+  const k = kid({ real: ref.features, generated: got.features }, { subsets: options.kidSubsets ?? 50, subsetSize: options.kidSubsetSize ?? 1000 });
+  const is = inceptionScore(got.logits, { splits: 1 });
+  const pr = precisionRecall({ real: ref.features, generated: got.features });
+  all.push(f, k, is, pr.precision, pr.recall);
+  let acc: number | null = null;
+  if (got.labels) {
+    const a = conditionalAccuracy(got.logits, got.labels);
+    acc = a.value;
+    all.push(a);
   }
   return {
     extractor: ref.extractor.name,
     reference: ref.name,
-    count: gen.count,
+    count: got.count,
     fid: f.value,
     kid: k.value,
     kidStd: k.std ?? 0,
@@ -88,7 +118,7 @@ export async function score(gen: Generated, ref: Reference, options: { kidSubset
     precision: pr.precision.value,
     recall: pr.recall.value,
     conditionalAccuracy: acc,
-    lowResPsnr: psnr,
+    lowResPsnr: got.lowRes ? got.lowRes.psnrSum / got.lowRes.images : null,
     warnings: [...new Set(all.flatMap((s) => s.warnings))],
   };
 }

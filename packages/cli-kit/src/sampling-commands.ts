@@ -9,7 +9,7 @@ import { CascadePlanError } from '@lowdiff/sampler';
 import { benchEntries, benchTable, runBench, splitPlans } from './bench-runner';
 import { classLabels } from './checkpoint-model';
 import { CliError, parseFlags } from './cli-error';
-import { defaultExtractor, formatScores, referenceFeatures, score } from './evaluate';
+import { defaultExtractor, formatScores, generatedParts, referenceFeatures, scoreParts } from './evaluate';
 import { generate, imagesPerSecond, sizeOptions, type Generated } from './generate';
 import { addFlags, flagGroups, samplingFlags as F, type Flag } from './flags';
 import { Output } from './output';
@@ -18,6 +18,8 @@ import { openRuntime, runtimeLabel, type SamplingRuntime } from './runtime';
 import type { SamplingSpace, SpaceKind } from './sampling-space';
 import { SamplingPool } from './sampling-pool';
 import { prepareOutDir, writeSamples } from './write-samples';
+import { fileSha256, mergeShards, writeShard, SHARD_FORMAT, type ShardManifest } from './shard-files';
+import { resolveShard, shardRange, type Shard } from './shard';
 import { EXPORT_FLAGS, runExport } from './export-command';
 
 /**
@@ -79,6 +81,7 @@ export function registerSampleCommand(program: Command, app: SamplingApp): void 
     batchSize: F.batchSize(),
     out: F.out(app.sampleOut),
     images: F.images(),
+    ...SHARD_FLAGS,
     runtime: F.runtime(),
     threads: F.threads(),
     backend: F.backend(),
@@ -86,28 +89,53 @@ export function registerSampleCommand(program: Command, app: SamplingApp): void 
   };
   const example = `--checkpoint ${app.exampleCheckpoint} --plan ${app.plan} --count 64 --out ${app.sampleOut}`;
   register(program, app, 'sample', 'sample a checkpoint through a cascade plan: PNG grid, one PNG per image, and a stage strip', example, flags, async (v, space, out) => {
+    const shard = shardOf(v);
     const [rt] = await openRuntimes(space, [v.runtime as string], v.threads, 1, out);
     try {
       const plan = plansFor(space, v.plan as string, v.guidance);
-      const count = v.count as number;
+      const total = v.count as number;
+      const { start, end } = shard ? shardRange(total, shard) : { start: 0, end: total };
+      const count = end - start;
       out.startProgress(`sample ${plan.name ?? 'plan'}`, count);
       const gen: Generated = await generate(rt.denoiser, plan, {
         count,
         seed: v.seed as number,
-        labels: classLabels(v.class as string | undefined, count, space.model.numClasses, space.classNames),
+        firstIndex: start,
+        labels: classLabels(v.class as string | undefined, total, space.model.numClasses, space.classNames)?.slice(start, end),
         batchSize: v.batchSize as number,
         stripCount: Math.min(8, count),
         decode: space.decode,
         resample: space.resample,
-        onBatch: (done, total) => out.progress(done, total, ''),
+        onBatch: (done, all) => out.progress(done, all, ''),
       }).catch((err) => Promise.reject(asPlanError(err)));
       out.stopProgress();
-      const files = await writeSamples(v.out as string, gen, v.images as boolean);
+      let files: Awaited<ReturnType<typeof writeSamples>> = { grid: '', strip: '' };
+      if (shard) {
+        const manifest: ShardManifest = {
+          format: SHARD_FORMAT,
+          command: 'sample',
+          run: { checkpointSha256: await fileSha256(v.checkpoint), plan, seed: v.seed as number, count: total, shards: shard.count, imageResolution: space.imageResolution },
+          shard,
+          start,
+          end,
+          runtime: rt.runtime,
+          threads: rt.threads ?? null,
+          nfe: gen.nfe,
+          effectiveNfe: gen.effectiveNfe,
+          wallMs: gen.wallMs,
+          labels: gen.labels.length === count ? gen.labels : null,
+          lowRes: null,
+        };
+        // Image files are numbered by sample index, so the shards' images/ folders add up to one run's.
+        const folder = await writeShard(v.shardOut as string, manifest, null, async (tmp) => void (await writeSamples(tmp, gen, true, start)));
+        files = { grid: join(folder, 'grid.png'), strip: join(folder, 'stage-strip.png'), images: join(folder, 'images') };
+      } else files = await writeSamples(v.out as string, gen, v.images as boolean);
       const summary = {
         plan: plan.name,
         runtime: rt.runtime,
         threads: rt.threads,
         count: gen.count,
+        ...(shard ? { shard, start, end } : {}),
         nfe: gen.nfe,
         effectiveNfe: gen.effectiveNfe,
         nfePerStage: gen.stages.map((s) => ({ resolution: s.resolution, nfe: s.nfe })),
@@ -123,6 +151,18 @@ export function registerSampleCommand(program: Command, app: SamplingApp): void 
   });
 }
 
+const SHARD_FLAGS = {
+  shard: { syntax: '--shard <i/n>', help: 'run shard i of n (a contiguous block of the samples); default: JOB_COMPLETION_INDEX + LOWDIFF_SHARDS (Kubernetes) or SLURM_ARRAY_TASK_ID/COUNT (Slurm) when set', schema: z.string().optional() },
+  shardOut: { syntax: '--shard-out <dir>', help: 'write this shard into <dir>/shard-NNNN-of-NNNN (atomically) for `merge` instead of scoring', schema: z.string().optional() },
+};
+
+/** The shard a command runs (none: the whole set); a shard needs a --shard-out folder. */
+function shardOf(v: Values): Shard | null {
+  const shard = resolveShard(v.shard as string | undefined) ?? (v.shardOut ? { index: 0, count: 1 } : null);
+  if (shard && !v.shardOut) throw new CliError(`--shard: shard ${shard.index}/${shard.count} needs --shard-out <dir> (merge puts the shards together)`);
+  return shard;
+}
+
 /** `eval`: scores a plan's (decoded) samples against the test split. */
 export function registerEvalCommand(program: Command, app: SamplingApp): void {
   const flags = {
@@ -130,6 +170,7 @@ export function registerEvalCommand(program: Command, app: SamplingApp): void {
     ...flagGroups.eval(),
     ...(app.space.workers ? { workers: F.workers() } : {}),
     featuresOut: { syntax: '--features-out <dir>', help: 'also write the raw features as .npy (real.npy, generated.npy)', schema: z.string().optional() },
+    ...SHARD_FLAGS,
     runtime: F.runtime(),
     threads: F.threads(),
     backend: F.backend(),
@@ -139,34 +180,88 @@ export function registerEvalCommand(program: Command, app: SamplingApp): void {
   const what = "score a plan's samples against the test split: FID, KID, IS, precision/recall, conditional accuracy, low-res consistency";
   register(program, app, 'eval', what, example, flags, async (v, space, out) => {
     const workers = (v.workers as number | undefined) ?? 1;
+    const shard = shardOf(v);
     const [rt] = await openRuntimes(space, [v.runtime as string], v.threads, workers, out);
-    const { extractor } = await loadShippedClassifier((v.extractor as string | undefined) ?? defaultExtractor(v.data as 'mnist'));
+    const extractorName = (v.extractor as string | undefined) ?? defaultExtractor(v.data as 'mnist');
+    const { extractor } = await loadShippedClassifier(extractorName as 'classifier-fmnist');
     try {
       const plan = plansFor(space, v.plan as string, v.guidance);
-      const test = await loadDataset(v.data as string, { split: 'test', ...sizeOptions(space.imageResolution) });
-      if (test.channels !== space.adapter.imageChannels) throw new CliError(`--data: ${v.data} has ${test.channels} channels, the model's images ${space.adapter.imageChannels}`);
-      out.info(`reference features: ${test.name} (${test.count} images) with ${extractor.name}`);
-      const ref = await referenceFeatures(extractor, test);
-      const count = v.count as number;
-      out.startProgress(`sample ${plan.name}`, count);
-      const request = {
-        count,
-        seed: v.seed as number,
-        labels: classLabels(v.class as string | undefined, count, space.model.numClasses, space.classNames),
-        batchSize: v.batchSize as number,
-        onBatch: (d: number, t: number) => out.progress(d, t, ''),
-      };
+      const total = v.count as number;
+      const { start, end } = shard ? shardRange(total, shard) : { start: 0, end: total };
+      const count = end - start;
+      const labels = classLabels(v.class as string | undefined, total, space.model.numClasses, space.classNames)?.slice(start, end);
+      out.startProgress(`sample ${plan.name}${shard ? ` (shard ${shard.index}/${shard.count}: samples ${start}..${end - 1})` : ''}`, count);
+      const request = { count, seed: v.seed as number, firstIndex: start, labels, batchSize: v.batchSize as number, onBatch: (d: number, t: number) => out.progress(d, t, '') };
       const pool = workers > 1 ? new SamplingPool({ checkpoint: v.checkpoint, backend: tf.getBackend() as 'wasm' }, workers) : undefined;
       const gen = pool ? await pool.generate(plan, request).finally(() => pool.close()) : await generate(rt.denoiser, plan, { ...request, decode: space.decode, resample: space.resample });
       out.stopProgress();
       const imagesPerSec = imagesPerSecond(gen, workers);
-      const s = await score(gen, ref);
+      const parts = await generatedParts(gen, extractor);
+      if (shard) {
+        const manifest: ShardManifest = {
+          format: SHARD_FORMAT,
+          command: 'eval',
+          run: { checkpointSha256: await fileSha256(v.checkpoint), plan, seed: v.seed as number, count: total, shards: shard.count, data: v.data as string, extractor: extractor.name, imageResolution: space.imageResolution },
+          shard,
+          start,
+          end,
+          runtime: rt.runtime,
+          threads: rt.threads ?? null,
+          nfe: gen.nfe,
+          effectiveNfe: gen.effectiveNfe,
+          wallMs: gen.wallMs,
+          labels: parts.labels,
+          lowRes: parts.lowRes,
+        };
+        const folder = await writeShard(v.shardOut as string, manifest, parts);
+        out.info(`shard ${shard.index}/${shard.count}: samples ${start}..${end - 1} of ${total} (${imagesPerSec.toFixed(2)} images/s) -> ${folder}; \`${app.bin} merge ${v.shardOut}\` scores them all`);
+        out.result({ shard, start, end, folder, imagesPerSec });
+        return;
+      }
+      const test = await loadDataset(v.data as string, { split: 'test', ...sizeOptions(space.imageResolution) });
+      if (test.channels !== space.adapter.imageChannels) throw new CliError(`--data: ${v.data} has ${test.channels} channels, the model's images ${space.adapter.imageChannels}`);
+      out.info(`reference features: ${test.name} (${test.count} images) with ${extractor.name}`);
+      const ref = await referenceFeatures(extractor, test);
+      const s = scoreParts(parts, ref);
       if (v.featuresOut) await writeFeatures(v.featuresOut as string, extractor, ref.features, gen);
       out.info(`${plan.name} (${space.describe}): NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${imagesPerSec.toFixed(2)} images/s on ${runtimeLabel(rt)}${pool ? ` (${workers} worker threads)` : ''}`);
       out.info(formatScores(s));
       out.result({ plan: plan.name, runtime: rt.runtime, threads: rt.threads, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec, workers, ...s });
     } finally {
       await rt.close();
+      extractor.dispose();
+    }
+  });
+}
+
+/**
+ * `merge <dir>`: the shards an `eval --shard-out <dir>` run wrote, checked to belong together and
+ * to cover every sample once, scored as one set: the same table and JSON as a single `eval`.
+ */
+export function registerMergeCommand(program: Command, app: SamplingApp): void {
+  const command = program
+    .command('merge')
+    .description('score the shards `eval --shard i/n --shard-out <dir>` wrote as one evaluation (the same table and --json as eval)')
+    .argument('<dir>', 'the --shard-out folder')
+    .addHelpText('after', `\nExample:\n  npx ${app.bin} eval --checkpoint ${app.exampleCheckpoint} --count 1000 --shard 0/2 --shard-out out/shards\n  npx ${app.bin} eval --checkpoint ${app.exampleCheckpoint} --count 1000 --shard 1/2 --shard-out out/shards\n  npx ${app.bin} merge out/shards`);
+  const schema = addFlags(command, { backend: F.backend(), json: F.json('print the scores as JSON on stdout') });
+  command.action(async (dir: string, raw: Record<string, unknown>) => {
+    const v = parseFlags(schema, raw) as unknown as { backend: 'auto'; json: boolean };
+    const out = new Output(v.json);
+    await initBackend({ backend: v.backend });
+    const { manifests, parts } = await mergeShards(dir);
+    const run = manifests[0].run;
+    const { extractor } = await loadShippedClassifier(run.extractor as 'classifier-fmnist');
+    try {
+      const test = await loadDataset(run.data!, { split: 'test', ...sizeOptions(run.imageResolution) });
+      out.info(`${manifests.length} shard(s), ${run.count} samples; reference features: ${test.name} (${test.count} images) with ${extractor.name}`);
+      const s = scoreParts(parts, await referenceFeatures(extractor, test));
+      const imagesPerSec = manifests.reduce((a, m) => a + ((m.end - m.start) * 1000) / m.wallMs, 0);
+      const plan = (run.plan as { name?: string }).name;
+      out.info(`${plan}: NFE ${manifests[0].nfe}, effective NFE ${manifests[0].effectiveNfe.toFixed(2)}, ${imagesPerSec.toFixed(2)} images/s over ${manifests.length} shard(s) on ${manifests[0].runtime}`);
+      out.info(formatScores(s));
+      out.result({ plan, runtime: manifests[0].runtime, threads: manifests[0].threads, nfe: manifests[0].nfe, effectiveNfe: manifests[0].effectiveNfe, imagesPerSec, shards: manifests.length, ...s });
+    } finally {
       extractor.dispose();
     }
   });

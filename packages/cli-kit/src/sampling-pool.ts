@@ -45,7 +45,7 @@ export class SamplingPool {
    */
   async generate(
     plan: SamplingTask['plan'],
-    o: { count: number; seed: number; labels?: number[]; batchSize: number; stripCount?: number; onBatch?: (done: number, total: number) => void },
+    o: { count: number; seed: number; firstIndex?: number; labels?: number[]; batchSize: number; stripCount?: number; onBatch?: (done: number, total: number) => void },
   ): Promise<Generated> {
     let done = 0;
     const tasks: Promise<Generated>[] = [];
@@ -53,7 +53,7 @@ export class SamplingPool {
     // The first task holds the whole strip (its samples come from one task).
     for (let first = 0; first < o.count; ) {
       const n = Math.min(first === 0 ? Math.max(o.batchSize, stripCount) : o.batchSize, o.count - first);
-      const task = { plan, count: n, seed: o.seed, firstIndex: first, labels: o.labels?.slice(first, first + n), batchSize: o.batchSize, stripCount: first === 0 ? stripCount : 0 };
+      const task = { plan, count: n, seed: o.seed, firstIndex: (o.firstIndex ?? 0) + first, labels: o.labels?.slice(first, first + n), batchSize: o.batchSize, stripCount: first === 0 ? stripCount : 0 };
       tasks.push(this.run(task).then((g) => (o.onBatch?.((done += n), o.count), g)));
       first += n;
     }

@@ -4,8 +4,8 @@ import { imageGrid, writePng } from '@lowdiff/data';
 import { CliError } from './cli-error';
 import { toBytes, upscaleNearest, type Generated } from './generate';
 
-/** Writes grid.png, stage-strip.png and (optionally) images/NNNNN.png. */
-export async function writeSamples(dir: string, gen: Generated, perImage: boolean): Promise<{ grid: string; strip: string; images?: string }> {
+/** Writes grid.png, stage-strip.png and (optionally) images/NNNNN.png, numbered from `firstIndex` (a shard's). */
+export async function writeSamples(dir: string, gen: Generated, perImage: boolean, firstIndex = 0): Promise<{ grid: string; strip: string; images?: string }> {
   const { resolution: r, channels: c } = gen;
   const bytes = toBytes(gen.images);
   const gridCount = Math.min(gen.count, 100);
@@ -23,7 +23,7 @@ export async function writeSamples(dir: string, gen: Generated, perImage: boolea
   if (!perImage) return { grid, strip };
   const size = r * r * c;
   for (let i = 0; i < gen.count; i++)
-    await writePng(join(dir, 'images', `${String(i).padStart(5, '0')}.png`), { data: bytes.subarray(i * size, (i + 1) * size), height: r, width: r, channels: c });
+    await writePng(join(dir, 'images', `${String(firstIndex + i).padStart(5, '0')}.png`), { data: bytes.subarray(i * size, (i + 1) * size), height: r, width: r, channels: c });
   return { grid, strip, images: join(dir, 'images') };
 }
 
