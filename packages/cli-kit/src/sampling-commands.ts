@@ -111,21 +111,7 @@ export function registerSampleCommand(program: Command, app: SamplingApp): void 
       out.stopProgress();
       let files: Awaited<ReturnType<typeof writeSamples>> = { grid: '', strip: '' };
       if (shard) {
-        const manifest: ShardManifest = {
-          format: SHARD_FORMAT,
-          command: 'sample',
-          run: { checkpointSha256: await fileSha256(v.checkpoint), plan, seed: v.seed as number, count: total, shards: shard.count, imageResolution: space.imageResolution },
-          shard,
-          start,
-          end,
-          runtime: rt.runtime,
-          threads: rt.threads ?? null,
-          nfe: gen.nfe,
-          effectiveNfe: gen.effectiveNfe,
-          wallMs: gen.wallMs,
-          labels: gen.labels.length === count ? gen.labels : null,
-          lowRes: null,
-        };
+        const manifest = await shardManifest('sample', v, space.imageResolution, { plan, total, shard, start, end, rt, gen }, { labels: gen.labels.length === count ? gen.labels : null, lowRes: null });
         // Image files are numbered by sample index, so the shards' images/ folders add up to one run's.
         const folder = await writeShard(v.shardOut as string, manifest, null, async (tmp) => void (await writeSamples(tmp, gen, true, start)));
         files = { grid: join(folder, 'grid.png'), strip: join(folder, 'stage-strip.png'), images: join(folder, 'images') };
@@ -163,6 +149,31 @@ function shardOf(v: Values): Shard | null {
   return shard;
 }
 
+/** The manifest of a shard a command wrote: the run it belongs to, its samples, how fast. */
+async function shardManifest(
+  command: ShardManifest['command'],
+  v: Values,
+  imageResolution: number,
+  r: { plan: unknown; total: number; shard: Shard; start: number; end: number; rt: SamplingRuntime; gen: Generated },
+  scored: Pick<ShardManifest, 'labels' | 'lowRes'>,
+  reference: { data?: string; extractor?: string } = {},
+): Promise<ShardManifest> {
+  return {
+    format: SHARD_FORMAT,
+    command,
+    run: { checkpointSha256: await fileSha256(v.checkpoint), plan: r.plan, seed: v.seed as number, count: r.total, shards: r.shard.count, ...reference, imageResolution },
+    shard: r.shard,
+    start: r.start,
+    end: r.end,
+    runtime: r.rt.runtime,
+    threads: r.rt.threads ?? null,
+    nfe: r.gen.nfe,
+    effectiveNfe: r.gen.effectiveNfe,
+    wallMs: r.gen.wallMs,
+    ...scored,
+  };
+}
+
 /** `eval`: scores a plan's (decoded) samples against the test split. */
 export function registerEvalCommand(program: Command, app: SamplingApp): void {
   const flags = {
@@ -198,21 +209,7 @@ export function registerEvalCommand(program: Command, app: SamplingApp): void {
       const imagesPerSec = imagesPerSecond(gen, workers);
       const parts = await generatedParts(gen, extractor);
       if (shard) {
-        const manifest: ShardManifest = {
-          format: SHARD_FORMAT,
-          command: 'eval',
-          run: { checkpointSha256: await fileSha256(v.checkpoint), plan, seed: v.seed as number, count: total, shards: shard.count, data: v.data as string, extractor: extractor.name, imageResolution: space.imageResolution },
-          shard,
-          start,
-          end,
-          runtime: rt.runtime,
-          threads: rt.threads ?? null,
-          nfe: gen.nfe,
-          effectiveNfe: gen.effectiveNfe,
-          wallMs: gen.wallMs,
-          labels: parts.labels,
-          lowRes: parts.lowRes,
-        };
+        const manifest = await shardManifest('eval', v, space.imageResolution, { plan, total, shard, start, end, rt, gen }, { labels: parts.labels, lowRes: parts.lowRes }, { data: v.data as string, extractor: extractor.name });
         const folder = await writeShard(v.shardOut as string, manifest, parts);
         out.info(`shard ${shard.index}/${shard.count}: samples ${start}..${end - 1} of ${total} (${imagesPerSec.toFixed(2)} images/s) -> ${folder}; \`${app.bin} merge ${v.shardOut}\` scores them all`);
         out.result({ shard, start, end, folder, imagesPerSec });
