@@ -1,7 +1,7 @@
 import { cp, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliRunner, lastJson, MULTI_COMMAND_TEST_TIMEOUT_MS, resolveShard, shardRange } from '@lowdiff/cli-kit';
 
@@ -105,16 +105,18 @@ describe('deploy manifests', () => {
     const c = job.spec.template.spec.containers[0];
     expect(c.env.find((e: { name: string }) => e.name === 'LOWDIFF_SHARDS').value).toBe(String(job.spec.completions));
     const rest = await checkCommand(c.args, 'eval-job.yaml');
+    const mount = (name: string) => c.volumeMounts.find((m: { name: string }) => m.name === name).mountPath as string;
     const shardOut = rest[rest.indexOf('--shard-out') + 1];
-    expect(shardOut.startsWith(c.volumeMounts[0].mountPath)).toBe(true);
+    expect(shardOut.startsWith(mount('shards'))).toBe(true);
+    expect(rest[rest.indexOf('--checkpoint') + 1].startsWith(mount('models'))).toBe(true);
     const merge = parseYaml(await readFile(join(ROOT, 'deploy/kubernetes/merge-job.yaml'), 'utf8'));
     const mc = merge.spec.template.spec.containers[0];
     await checkCommand(mc.args, 'merge-job.yaml');
     expect(mc.args[1]).toBe(shardOut);
     expect(merge.spec.template.spec.volumes[0].persistentVolumeClaim.claimName).toBe(job.spec.template.spec.volumes[0].persistentVolumeClaim.claimName);
-    const pvc = parseYaml(await readFile(join(ROOT, 'deploy/kubernetes/shards-pvc.yaml'), 'utf8'));
-    expect(pvc.metadata.name).toBe(job.spec.template.spec.volumes[0].persistentVolumeClaim.claimName);
-    expect(pvc.spec.accessModes).toContain('ReadWriteMany');
+    const claims = parseAllDocuments(await readFile(join(ROOT, 'deploy/kubernetes/storage.yaml'), 'utf8')).map((d) => d.toJS());
+    for (const v of job.spec.template.spec.volumes) expect(claims.map((c) => c.metadata.name)).toContain(v.persistentVolumeClaim.claimName);
+    expect(claims.find((c) => c.metadata.name === 'lowdiff-shards').spec.accessModes).toContain('ReadWriteMany');
     expect(await readFile(join(ROOT, 'deploy/kubernetes/Dockerfile'), 'utf8')).toMatch(/ENTRYPOINT \["node", "apps\/pixel\/bin\/lowdiff-pixel\.mjs"\]/);
   }, MULTI_COMMAND_TEST_TIMEOUT_MS);
 
