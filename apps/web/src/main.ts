@@ -70,8 +70,11 @@ function status(text: string): void {
   $('status').textContent = text;
 }
 
+/** The named plans, sized to the model's top resolution. */
+const presetsFor = (s: Session) => planPresets(s.model.resolutions[s.model.resolutions.length - 1]);
+
 function resolvePlan(s: Session, name: string, guidance: number | undefined) {
-  const presets = planPresets(s.model.resolutions[s.model.resolutions.length - 1]);
+  const presets = presetsFor(s);
   if (!Object.hasOwn(presets, name)) throw new Error(`unknown plan '${name}' (${Object.keys(presets).join(', ')})`);
   return withGuidanceScale(presets[name](), guidance);
 }
@@ -169,7 +172,7 @@ async function start(): Promise<void> {
   $('runtime').replaceChildren(...choices.map((c) => option(c.id, c.available ? c.label : `${c.label} (${c.why})`, !c.available)));
   $<HTMLSelectElement>('runtime').value = preferred.id;
   const s = await serial(() => open(preferred.id));
-  $('plan').replaceChildren(...Object.keys(resolvePlanNames(s)).map((name) => option(name, name)));
+  $('plan').replaceChildren(...Object.keys(presetsFor(s)).map((name) => option(name, name)));
   $<HTMLSelectElement>('plan').value = 'lowdiff-3';
   $('class').replaceChildren(option('all', 'all classes'), ...(s.classNames ?? []).map((n, i) => option(String(i), n)));
   const buttons = [$<HTMLButtonElement>('generate'), $<HTMLButtonElement>('race')];
@@ -188,8 +191,6 @@ async function start(): Promise<void> {
   status(`Ready: ${tf.getBackend()} tensors, ${preferred.label}.`);
 }
 
-const resolvePlanNames = (s: Session) => planPresets(s.model.resolutions[s.model.resolutions.length - 1]);
-
 const ready = start().catch((err) => {
   status(`Error: ${(err as Error).message}`);
   throw err;
@@ -205,7 +206,9 @@ const api = {
   lastRun: () => lastRun,
   /** SHA-256 (hex) of the ONNX graph the page exports for a stage: the one Node exports too. */
   graphSha256: async (resolution: number) => {
-    const s = await serial(() => open(choices.find((c) => c.available && c.id === 'ort-wasm')?.id ?? 'tfjs-wasm'));
+    // The graph comes from the model definition, whatever runtime the page has open.
+    await ready;
+    const s = await serial(async () => session!);
     const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(exportOnnx(s.model, resolution).bytes));
     return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
   },

@@ -95,7 +95,6 @@ export async function mergeShards(dir: string): Promise<{ manifests: ShardManife
   const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !byIndex.has(i));
   if (missing.length > 0) throw new CliError(`merge: missing shard(s) ${missing.join(', ')} of ${n} in ${dir}`);
   manifests.sort((a, b) => a.start - b.start);
-  folders.sort((a, b) => manifests.findIndex((m) => shardFolder(m.shard) === a) - manifests.findIndex((m) => shardFolder(m.shard) === b));
   let next = 0;
   for (const m of manifests) {
     if (m.start !== next) throw new CliError(`merge: samples ${next}..${m.start - 1} are in no shard (or in two)`);

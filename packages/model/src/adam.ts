@@ -21,12 +21,16 @@ export class Adam {
 
   constructor(private readonly opts: AdamOptions) {}
 
-  /** Applies one update to `weights` (by name) from `grads` (same names): tensors or values. */
-  apply(weights: Map<string, tf.Variable>, grads: Map<string, tf.Tensor | Float32Array>, learningRate: number): void {
+  /**
+   * Applies one update to `weights` (by name) from `grads` (same names): tensors or values.
+   * Returns the updated values by name (what the weights now hold), e.g. for an EMA.
+   */
+  apply(weights: Map<string, tf.Variable>, grads: Map<string, tf.Tensor | Float32Array>, learningRate: number): Map<string, Float32Array> {
     this.step++;
     const { beta1, beta2, epsilon } = this.opts;
     const stepSize = learningRate / (1 - Math.pow(beta1, this.step));
     const bc2 = 1 - Math.pow(beta2, this.step);
+    const updated = new Map<string, Float32Array>();
     for (const [name, grad] of grads) {
       const w = weights.get(name)!;
       const g = grad instanceof Float32Array ? grad : (grad.dataSync() as Float32Array);
@@ -40,7 +44,9 @@ export class Adam {
         values[i] -= (stepSize * m[i]) / (Math.sqrt(v[i] / bc2) + epsilon);
       }
       tf.tidy(() => w.assign(tf.tensor(values, w.shape)));
+      updated.set(name, values);
     }
+    return updated;
   }
 
   /**

@@ -42,10 +42,12 @@ export class Ema {
     return Math.pow(0.5, batchSize / Math.max(halfLife, 1e-8));
   }
 
-  update(weights: Map<string, tf.Tensor>, imagesSeen: number, batchSize: number): void {
+  /** One step towards `weights` (tensors, or their values, e.g. what Adam.apply returned). */
+  update(weights: Map<string, tf.Tensor | Float32Array>, imagesSeen: number, batchSize: number): void {
     const b = this.beta(imagesSeen, batchSize);
     for (const [n, s] of this.values) {
-      const w = weights.get(n)!.dataSync() as Float32Array;
+      const t = weights.get(n)!;
+      const w = t instanceof Float32Array ? t : (t.dataSync() as Float32Array);
       for (let i = 0; i < s.length; i++) s[i] = s[i] * b + w[i] * (1 - b);
     }
     this.stale = true;

@@ -370,10 +370,11 @@ export class Trainer {
       const scale = cfg.gradClip / gradNorm;
       for (const g of grads.values()) for (let i = 0; i < g.length; i++) g[i] *= scale;
     }
-    this.adam.apply(this.weights, grads, learningRate);
+    const updated = this.adam.apply(this.weights, grads, learningRate);
     this.step++;
     this.imagesSeen += n;
-    this.ema.update(this.weights, this.imagesSeen, n);
+    // Weights a stage does not reach have no gradient: the EMA reads those from the model.
+    this.ema.update(new Map<string, tf.Tensor | Float32Array>([...this.weights, ...updated]), this.imagesSeen, n);
     return { ...base, ok: true as const, images: n, loss, gradNorm };
   }
 
