@@ -88,7 +88,8 @@ function replaceRaw(name: string, backendName: string, make: (upstream: RawKerne
   if (!existing || existing.lowdiff) return;
   tf.unregisterKernel(name, backendName);
   const kernelFunc = make(existing.kernelFunc as unknown as RawKernel);
-  tf.registerKernel({ ...existing, kernelFunc, lowdiff: true } as unknown as tf.KernelConfig);
+  // The upstream kernel stays on the config, so a benchmark can compare the two in one process.
+  tf.registerKernel({ ...existing, kernelFunc, lowdiff: true, upstream: existing.kernelFunc } as unknown as tf.KernelConfig);
 }
 
 /** Replaces cpu-backend kernels whose gradients are wrong in tfjs 4.22. Idempotent. */
