@@ -46,7 +46,8 @@ function register(program: Command, app: SamplingApp, name: string, description:
   command.action(async (raw: Record<string, unknown>) => {
     const v = parseFlags(schema, raw) as Values;
     const out = new Output(v.json);
-    if (typeof v.out === 'string') await prepareOutDir(v.out);
+    // A shard writes under --shard-out only.
+    if (typeof v.out === 'string' && !v.shardOut) await prepareOutDir(v.out);
     await initBackend({ backend: v.backend });
     const space = await app.space.load(v.checkpoint, v);
     try {
