@@ -14,6 +14,8 @@ const PLAN = JSON.stringify({ name: 'tiny', stages: [{ resolution: 8, steps: 3 }
 const RUN = ['--checkpoint', CHECKPOINT, '--plan', PLAN, '--count', '24', '--seed', '5', '--guidance', '2', '--backend', 'wasm', '--json'];
 
 let dir: string;
+/** The one-process `eval` of RUN (default scoring), for the tests after the first that needs it. */
+let oneEval: Record<string, unknown>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'scale-out-'));
 });
@@ -31,9 +33,10 @@ describe('shards', () => {
   });
 
   it('eval in 1, 2 and 3 shards, then merge, scores exactly as one eval; missing, duplicated and foreign shards are errors', async () => {
-    const single = await cli('eval', ...RUN);
-    expect(single.code, single.stderr).toBe(0);
-    const one = lastJson(single.stdout);
+    const run = await cli('eval', ...RUN);
+    expect(run.code, run.stderr).toBe(0);
+    const one = lastJson(run.stdout);
+    oneEval = one;
     for (const n of [1, 2, 3]) {
       const out = join(dir, `eval-${n}`);
       for (let i = 0; i < n; i++) {
@@ -45,6 +48,7 @@ describe('shards', () => {
       const merged = lastJson(m.stdout);
       expect(Math.abs(merged.fid - one.fid) / one.fid, `${n} shards`).toBeLessThanOrEqual(1e-9);
       for (const key of ['kid', 'inceptionScore', 'precision', 'recall', 'conditionalAccuracy', 'lowResPsnr', 'count', 'nfe']) expect(merged[key], `${key}, ${n} shards`).toBeCloseTo(one[key], 9);
+      expect(merged.scoredAs).toBe('png');
     }
     // Missing: shard 1 of 2 removed. Duplicated: shard 0 copied over shard 1's name.
     const broken = join(dir, 'broken');
@@ -69,6 +73,29 @@ describe('shards', () => {
     expect(alone.code).toBe(2);
     expect(alone.stderr).toMatch(/--shard: shard 0\/2 needs --shard-out/);
   }, MULTI_COMMAND_TEST_TIMEOUT_MS * 2);
+
+  it('eval scores the images as saved by default and the raw floats with --score raw; merge refuses shards scored differently', async () => {
+    // This tiny plan's samples stray far outside [-1, 1], as under-converged guided samples do.
+    const raw = await cli('eval', ...RUN, '--score', 'raw');
+    expect(raw.code, raw.stderr).toBe(0);
+    const r = lastJson(raw.stdout);
+    expect([oneEval.scoredAs, r.scoredAs]).toEqual(['png', 'raw']);
+    expect(raw.stderr).toMatch(/scored as the sampler's raw floats/);
+    expect(Math.abs((oneEval.fid as number) - r.fid) / r.fid).toBeGreaterThan(0.05);
+    // The low-res consistency compares floats in either mode.
+    expect(r.lowResPsnr).toBe(oneEval.lowResPsnr);
+    const mixed = join(dir, 'mixed-score');
+    await cp(join(dir, 'eval-2', 'shard-0000-of-0002'), join(mixed, 'shard-0000-of-0002'), { recursive: true });
+    const shard = await cli('eval', ...RUN, '--score', 'raw', '--shard', '1/2', '--shard-out', mixed);
+    expect(shard.code, shard.stderr).toBe(0);
+    expect(JSON.parse(await readFile(join(mixed, 'shard-0001-of-0002', 'manifest.json'), 'utf8')).run.scoredAs).toBe('raw');
+    const merge = await cli('merge', mixed);
+    expect(merge.code).toBe(2);
+    expect(merge.stderr).toMatch(/shard-0001-of-0002 is from another run than shard-0000-of-0002: scoredAs "raw" vs "png" \(eval --score\)/);
+    const bad = await cli('eval', ...RUN, '--score', 'jpeg');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--score: /);
+  }, MULTI_COMMAND_TEST_TIMEOUT_MS);
 
   it('sample in 2 shards writes the same image files as one sample run', async () => {
     const args = ['--checkpoint', CHECKPOINT, '--plan', PLAN, '--count', '5', '--seed', '3', '--backend', 'wasm', '--json'];

@@ -1,5 +1,5 @@
 import type { SamplingDenoiser } from '@lowdiff/model';
-import { runCascade, type ResolvedCascadePlan } from '@lowdiff/sampler';
+import { checkPlanAgainstTraining, runCascade, type ResolvedCascadePlan } from '@lowdiff/sampler';
 
 /** One stage's output for every image, NHWC floats in [-1, 1]. */
 export interface StageImages {
@@ -25,6 +25,8 @@ export interface PageRun {
   /** Wall time of the whole run, as the page saw it (drawing excluded). */
   wallMs: number;
   imagesPerSec: number;
+  /** Where the plan leaves what the model was trained for, short of an error (which stops the run). */
+  warnings: string[];
 }
 
 /** Labels like the CLI's `--class`: 'all' cycles through the classes, a number repeats that class. */
@@ -43,6 +45,10 @@ export async function runPlan(
   plan: ResolvedCascadePlan,
   o: { count: number; seed: number; labels?: number[]; onStage?: (stage: StageImages) => void | Promise<void> },
 ): Promise<PageRun> {
+  // As the CLIs do: a plan outside what the checkpoint was trained for stops, or runs with a warning.
+  const findings = denoiser.trainedFor ? checkPlanAgainstTraining(plan, denoiser.trainedFor) : [];
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0) throw new Error(`plan ${plan.name ?? 'plan'} does not fit what the model was trained for: ${errors.map((e) => e.message).join('; ')}`);
   const stages: StageImages[] = [];
   let outside = 0;
   const t0 = performance.now();
@@ -74,5 +80,6 @@ export async function runPlan(
     effectiveNfe: result.effectiveNfe,
     wallMs,
     imagesPerSec: (o.count * 1000) / wallMs,
+    warnings: findings.map((f) => f.message),
   };
 }

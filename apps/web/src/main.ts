@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { floatToBytes } from '@lowdiff/data';
 import { exportOnnx, type EdmDenoiser, type SamplingDenoiser } from '@lowdiff/model';
-import { planPresets, withGuidanceScale } from '@lowdiff/sampler';
+import { checkPlanAgainstTraining, planPresets, withGuidanceScale, type ResolvedCascadePlan } from '@lowdiff/sampler';
 import { drawGrid } from './draw';
 import { pageLabels, runPlan, type PageRun } from './generate';
 import { loadShippedModel } from './load-model';
@@ -109,7 +109,11 @@ async function generate(o: GenerateOptions): Promise<PageRun> {
       },
     });
     lastRun = run;
-    status(`${o.plan}: ${o.count} images in ${(run.wallMs / 1000).toFixed(2)} s, ${run.imagesPerSec.toFixed(2)} images/s, ` + `${run.nfe} NFE (${run.effectiveNfe.toFixed(1)} effective) on ${s.runtime}.`);
+    status(
+      `${o.plan}: ${o.count} images in ${(run.wallMs / 1000).toFixed(2)} s, ${run.imagesPerSec.toFixed(2)} images/s, ` +
+        `${run.nfe} NFE (${run.effectiveNfe.toFixed(1)} effective) on ${s.runtime}.` +
+        run.warnings.map((w) => ` Warning: ${w}.`).join(''),
+    );
     return run;
   });
 }
@@ -172,7 +176,9 @@ async function start(): Promise<void> {
   $('runtime').replaceChildren(...choices.map((c) => option(c.id, c.available ? c.label : `${c.label} (${c.why})`, !c.available)));
   $<HTMLSelectElement>('runtime').value = preferred.id;
   const s = await serial(() => open(preferred.id));
-  $('plan').replaceChildren(...Object.keys(presetsFor(s)).map((name) => option(name, name)));
+  // A preset made for another training mix (e.g. lowdiff-2) is listed but cannot be picked.
+  const fits = (make: () => ResolvedCascadePlan) => !s.model.trainedFor || checkPlanAgainstTraining(make(), s.model.trainedFor).every((f) => f.severity !== 'error');
+  $('plan').replaceChildren(...Object.entries(presetsFor(s)).map(([name, make]) => (fits(make) ? option(name, name) : option(name, `${name} (not what this model was trained for)`, true))));
   $<HTMLSelectElement>('plan').value = 'lowdiff-3';
   $('class').replaceChildren(option('all', 'all classes'), ...(s.classNames ?? []).map((n, i) => option(String(i), n)));
   const buttons = [$<HTMLButtonElement>('generate'), $<HTMLButtonElement>('race')];

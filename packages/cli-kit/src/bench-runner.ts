@@ -6,12 +6,16 @@ import { classLabels } from './checkpoint-model';
 import { CliError } from './cli-error';
 import { defaultExtractor, referenceFeatures, score, type Scores } from './evaluate';
 import { concatGenerated, generate, imagesPerSecond, sizeOptions, type Generated, type GenerateOptions } from './generate';
+import { planFamily } from './plan-family';
 import type { SamplingPool } from './sampling-pool';
+import { DEFAULT_SCORE_MODE, scoredAsText, type ScoreMode } from './score-mode';
 
 export interface BenchRow {
   plan: string;
   /** The runtime the row sampled on, where the bench compares several. */
   runtime?: string;
+  /** The plan's sampler family (planFamily): one curve of a frontier plot. */
+  family: string;
   nfePerStage: string;
   nfe: number;
   effectiveNfe: number;
@@ -28,6 +32,8 @@ export interface BenchOptions {
   data: string;
   extractor?: string;
   metrics: boolean;
+  /** What the metrics score (default `png`: the images as saved). */
+  score?: ScoreMode;
   /** Keep each stage's output for this many samples of the first round (stage strips). */
   stripCount?: number;
   onProgress?: (message: string) => void;
@@ -100,18 +106,20 @@ export async function runBench(entries: BenchEntry[], o: BenchOptions, className
     rows.push({
       plan: plans[i].name ?? `plan ${i + 1}`,
       ...(entries[i].runtime ? { runtime: entries[i].runtime } : {}),
+      family: planFamily(plans[i]),
       nfePerStage: g.stages.map((s) => `${s.resolution}:${s.nfe}`).join(' '),
       nfe: g.nfe,
       effectiveNfe: g.effectiveNfe,
       imagesPerSec: ips,
       speedup: ips / rate(gens[0]),
-      scores: ref ? await score(g, ref) : null,
+      scores: ref ? await score(g, ref, { scoredAs: o.score ?? DEFAULT_SCORE_MODE }) : null,
     });
   }
   extractor?.dispose();
   return { rows, generated: gens };
 }
 
+/** The rows as a markdown table, below a caption saying how they were scored (when they were). */
 export function benchTable(rows: BenchRow[]): string {
   const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(100 * v).toFixed(1)} %`);
   const lines = [
@@ -122,7 +130,9 @@ export function benchTable(rows: BenchRow[]): string {
     lines.push(
       `| ${r.plan}${r.runtime ? ` [${r.runtime}]` : ''} | ${r.nfePerStage} | ${r.nfe} | ${r.effectiveNfe.toFixed(2)} | ${r.imagesPerSec.toFixed(2)} | ${r.speedup.toFixed(2)}x | ${r.scores ? r.scores.fid.toFixed(3) : '-'} | ${r.scores ? r.scores.kid.toFixed(4) : '-'} | ${pct(r.scores?.conditionalAccuracy)} | ${r.scores?.lowResPsnr != null ? r.scores.lowResPsnr.toFixed(2) + ' dB' : '-'} |`,
     );
-  return lines.join('\n');
+  const scored = rows.find((r) => r.scores)?.scores;
+  const caption = scored ? [`FID, KID and cond. acc. ${scoredAsText(scored.scoredAs)}; low-res PSNR on the sampler's floats.`, ''] : [];
+  return [...caption, ...lines].join('\n');
 }
 
 /** Splits a comma-separated plan list, leaving commas inside inline JSON plans alone. */

@@ -14,6 +14,7 @@ import {
   type MetricScore,
 } from '@lowdiff/metrics';
 import type { Generated } from './generate';
+import { DEFAULT_SCORE_MODE, scoredAsText, scoredImages, type ScoreMode } from './score-mode';
 
 /** Features of the real images a plan is compared with (computed once, reused by every plan). */
 export interface Reference {
@@ -39,6 +40,8 @@ export async function referenceFeatures(extractor: FeatureExtractor, data: Image
 export interface Scores {
   extractor: string;
   reference: string;
+  /** What FID, KID, IS, precision/recall and accuracy scored (see ScoreMode); low-res PSNR is on floats either way. */
+  scoredAs: ScoreMode;
   count: number;
   fid: number;
   kid: number;
@@ -48,7 +51,11 @@ export interface Scores {
   recall: number;
   /** Share of samples the classifier assigns to the requested class (class-conditional runs). */
   conditionalAccuracy: number | null;
-  /** PSNR (dB) between the area-downsampled final image and the first stage's output (cascades). */
+  /**
+   * PSNR (dB) between the area-downsampled final image and the first stage's output (cascades),
+   * on the sampler's floats in every ScoreMode: it measures the cascade's consistency, and the
+   * first stage is never saved as an image of its own.
+   */
   lowResPsnr: number | null;
   warnings: string[];
 }
@@ -60,6 +67,8 @@ export interface Scores {
  */
 export interface GeneratedParts {
   count: number;
+  /** How the features and logits were computed: shards scored differently do not merge. */
+  scoredAs: ScoreMode;
   stats: FeatureStats;
   features: FeatureMatrix;
   logits: FeatureMatrix;
@@ -67,10 +76,16 @@ export interface GeneratedParts {
   lowRes: { images: number; psnrSum: number } | null;
 }
 
-/** Features, logits and low-resolution consistency of a generated set. */
-export async function generatedParts(gen: Generated, extractor: FeatureExtractor): Promise<GeneratedParts> {
+/** A generated set's final images as the metrics see them in `mode`, in feature-extractor batches (the caller disposes each). */
+export function scoredBatches(gen: Pick<Generated, 'count' | 'resolution' | 'channels' | 'images'>, mode: ScoreMode): Generator<tf.Tensor4D> {
   const { resolution: r, channels: c } = gen;
-  const batches = chunks(gen.count, (s, n) => tf.tensor4d(gen.images.subarray(s * r * r * c, (s + n) * r * r * c), [n, r, r, c]));
+  return chunks(gen.count, (s, n) => tf.tensor4d(scoredImages(gen.images.subarray(s * r * r * c, (s + n) * r * r * c), [n, r, r, c], mode), [n, r, r, c]));
+}
+
+/** Features, logits (of the images scored as `mode`) and low-resolution consistency of a generated set. */
+export async function generatedParts(gen: Generated, extractor: FeatureExtractor, mode: ScoreMode = DEFAULT_SCORE_MODE): Promise<GeneratedParts> {
+  const { resolution: r, channels: c } = gen;
+  const batches = scoredBatches(gen, mode);
   const got = await collectFeatures(extractor, batches, { keepFeatures: true, keepLogits: true, disposeInputs: true });
   let lowRes: GeneratedParts['lowRes'] = null;
   if (gen.firstResolution < r) {
@@ -80,15 +95,17 @@ export async function generatedParts(gen: Generated, extractor: FeatureExtractor
     lowRes = { images: gen.count, psnrSum: lowResConsistency(final, first).value * gen.count };
     tf.dispose([final, first]);
   }
-  return { count: gen.count, stats: got.stats, features: got.features!, logits: got.logits!, labels: gen.labels.length === gen.count ? gen.labels : null, lowRes };
+  return { count: gen.count, scoredAs: mode, stats: got.stats, features: got.features!, logits: got.logits!, labels: gen.labels.length === gen.count ? gen.labels : null, lowRes };
 }
 
 /** Every metric of a generated set against the reference, labelled with the extractor. */
 export async function score(gen: Generated, ref: Reference, options: ScoreOptions = {}): Promise<Scores> {
-  return scoreParts(await generatedParts(gen, ref.extractor), ref, options);
+  return scoreParts(await generatedParts(gen, ref.extractor, options.scoredAs), ref, options);
 }
 
 export interface ScoreOptions {
+  /** What the metrics score (default `png`: the images as saved). */
+  scoredAs?: ScoreMode;
   kidSubsets?: number;
   kidSubsetSize?: number;
 }
@@ -110,6 +127,7 @@ export function scoreParts(got: GeneratedParts, ref: Reference, options: ScoreOp
   return {
     extractor: ref.extractor.name,
     reference: ref.name,
+    scoredAs: got.scoredAs,
     count: got.count,
     fid: f.value,
     kid: k.value,
@@ -132,9 +150,9 @@ export function defaultExtractor(data: string): 'classifier-fmnist' | 'classifie
 export function formatScores(s: Scores): string {
   const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(1)} %`);
   return [
-    `extractor ${s.extractor} (not Inception-v3: not comparable with papers' FID), reference ${s.reference}, ${s.count} samples`,
+    `extractor ${s.extractor} (not Inception-v3: not comparable with papers' FID), reference ${s.reference}, ${s.count} samples ${scoredAsText(s.scoredAs)}`,
     `FID ${s.fid.toFixed(3)}  KID ${s.kid.toFixed(4)} ± ${s.kidStd.toFixed(4)}  IS ${s.inceptionScore.toFixed(3)}`,
-    `precision ${pct(s.precision)}  recall ${pct(s.recall)}  conditional accuracy ${pct(s.conditionalAccuracy)}  low-res PSNR ${s.lowResPsnr === null ? 'n/a' : `${s.lowResPsnr.toFixed(2)} dB`}`,
+    `precision ${pct(s.precision)}  recall ${pct(s.recall)}  conditional accuracy ${pct(s.conditionalAccuracy)}  low-res PSNR ${s.lowResPsnr === null ? 'n/a' : `${s.lowResPsnr.toFixed(2)} dB (on floats)`}`,
     ...s.warnings.map((w) => `warning: ${w}`),
   ].join('\n');
 }

@@ -57,6 +57,9 @@ export async function runExport(flags: ExportFlags): Promise<void> {
       opset: ONNX_OPSET,
       checkpoint: flags.checkpoint,
       config: model.config,
+      // What the weights were trained for (stages, sigma ranges, condition noise and upsampling),
+      // so that whoever samples the graphs can check a plan as the CLIs do; null when unknown.
+      trainedFor: model.trainedFor,
       stages: written,
       // How to feed a graph: the per-sample vectors are functions of sigma and sigma_aug.
       vectors: VECTOR_FORMULAS,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BackendNameSchema } from '@lowdiff/backend';
 import { RUNTIMES } from './runtime';
+import { DEFAULT_SCORE_MODE, ScoreModeSchema } from './score-mode';
 
 /**
  * A command-line flag declared once: commander's syntax, help and default, and the zod schema
@@ -58,7 +59,10 @@ const ExtractorSchema = z.enum(['classifier-fmnist', 'classifier-mnist']);
 export const samplingFlags = {
   checkpoint: (help: string) => flag('--checkpoint <file>', help, z.string().min(1), { required: true }),
   plan: (defaultPlan: string, help: string) => flag('--plan <name|file|json>', help, z.string().min(1), { default: defaultPlan }),
-  plans: (defaultPlans: string, help = 'comma-separated plans; the first is the baseline for the speed-up') =>
+  plans: (
+    defaultPlans: string,
+    help = 'comma-separated plans (presets, files, inline JSON), sweeps (frontier: every full-resolution baseline, lowdiff-3, lowdiff-3-sdedit) and globs over preset names (baseline-*), each plan once; the first is the baseline for the speed-up',
+  ) =>
     flag('--plans <list>', help, z.string().min(1), { default: defaultPlans }),
   count: (defaultCount: number, help: string, min = 1) =>
     flag('--count <n>', help, z.coerce.number().int().min(min).max(100_000), { default: String(defaultCount) }),
@@ -77,6 +81,13 @@ export const samplingFlags = {
       default: '1',
     }),
   metrics: () => flag('--no-metrics', 'speed only', z.boolean(), { default: true }),
+  score: () =>
+    flag(
+      '--score <mode>',
+      "what the metrics score: png (the images as saved: clipped to [-1, 1] and rounded to 8 bits, as EDM's fid.py scores its PNGs) | raw (the sampler's floats, as scores measured before this flag did); low-res PSNR is on floats either way",
+      ScoreModeSchema,
+      { default: DEFAULT_SCORE_MODE },
+    ),
   out: (defaultDir: string, help = 'output folder') => flag('--out <dir>', help, z.string().min(1), { default: defaultDir }),
   images: () => flag('--no-images', 'skip the per-image PNGs', z.boolean(), { default: true }),
   vae: () => flag('--vae <spec>', 'the VAE that decodes: kl:<file> (train-vae; a bare path too) or sd:<file> (SD AutoencoderKL); default: the one recorded in the checkpoint', z.string().optional()),
@@ -109,6 +120,7 @@ export const flagGroups = {
     guidance: samplingFlags.guidance('classifier-free guidance scale for every stage of every plan'),
     data: samplingFlags.data(),
     extractor: samplingFlags.extractor(),
+    score: samplingFlags.score(),
     batchSize: samplingFlags.batchSize(),
   }),
   /** How eval samples one plan and what it scores against. */
@@ -119,6 +131,7 @@ export const flagGroups = {
     guidance: samplingFlags.guidance(),
     data: samplingFlags.data(),
     extractor: samplingFlags.extractor(),
+    score: samplingFlags.score(),
     batchSize: samplingFlags.batchSize(),
   }),
 };

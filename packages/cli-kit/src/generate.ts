@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { floatToBytes } from '@lowdiff/data';
 import type { SamplingDenoiser } from '@lowdiff/model';
-import { runCascade, type CascadeResult, type ResolvedCascadePlan, type RunCascadeOptions } from '@lowdiff/sampler';
+import { runCascade, type CascadeResult, type ResolvedCascadePlan, type RunCascadeOptions, type TrainingFinding } from '@lowdiff/sampler';
+import { checkPlanTraining } from './training-check';
 
 /** Samples made by a plan, kept as plain arrays so thousands fit without holding tensors. */
 export interface Generated {
@@ -21,6 +22,8 @@ export interface Generated {
   stages: CascadeResult['stages'];
   /** Wall time of the sampling itself, all batches. */
   wallMs: number;
+  /** The plan's warnings against what the model was trained for (errors stop `generate`); absent where nothing was checked. */
+  trainingWarnings?: TrainingFinding[];
 }
 
 export interface GenerateOptions {
@@ -42,13 +45,18 @@ export interface GenerateOptions {
    * latent size). `Generated` then describes the decoded images.
    */
   decode?: (latents: tf.Tensor4D) => tf.Tensor4D;
+  /** `false`: skip the check against `model.trainedFor` (a sampling pool's workers: the pool checked). */
+  checkTraining?: boolean;
 }
 
 /**
  * Runs a plan over `count` samples in batches. Sample i depends only on (seed, i), so the batch
  * size changes speed, never the images. `model.denoise` may answer synchronously or with a promise.
+ * First the plan is checked against what the model was trained for (`checkPlanTraining`): a
+ * mismatch stops with a CliError before anything is sampled, a warning is printed once.
  */
 export async function generate(model: SamplingDenoiser, plan: ResolvedCascadePlan, o: GenerateOptions): Promise<Generated> {
+  const trainingWarnings = o.checkTraining === false || !model.trainedFor ? undefined : checkPlanTraining(model.trainedFor, plan);
   const r = plan.stages[plan.stages.length - 1].resolution;
   const r0 = plan.stages[0].resolution;
   const c = model.channels;
@@ -108,6 +116,7 @@ export async function generate(model: SamplingDenoiser, plan: ResolvedCascadePla
     effectiveNfe: last!.effectiveNfe,
     stages: last!.stages,
     wallMs,
+    ...(trainingWarnings ? { trainingWarnings } : {}),
   };
 }
 

@@ -4,10 +4,14 @@
  */
 export { CliError, parseFlags } from './cli-error';
 export { Output, formatSeconds } from './output';
-export { planPresets, resolvePlan, stagePreset, STAGE_PRESETS, withGuidanceScale } from './presets';
+export { planPresets, planSweeps, resolvePlan, expandPlans, stagePreset, STAGE_PRESETS, withGuidanceScale } from './presets';
 export { generate, concatGenerated, imagesPerSecond, toBytes, upscaleNearest, sizeOptions, type Generated, type GenerateOptions } from './generate';
-export { referenceFeatures, score, scoreParts, generatedParts, defaultExtractor, formatScores, type Reference, type Scores, type GeneratedParts, type ScoreOptions } from './evaluate';
+export { referenceFeatures, score, scoreParts, generatedParts, scoredBatches, defaultExtractor, formatScores, type Reference, type Scores, type GeneratedParts, type ScoreOptions } from './evaluate';
+export { ScoreModeSchema, DEFAULT_SCORE_MODE, scoredImages, scoredAsText, type ScoreMode } from './score-mode';
+export { planFamily } from './plan-family';
+export { renderFrontierPlot, writeFrontierPlot, PlotPathSchema, type FrontierPlot, type FrontierMarker, type FrontierPlotOptions } from './frontier-plot';
 export { loadModelForSampling, classLabels } from './checkpoint-model';
+export { checkPlanTraining } from './training-check';
 export { runBench, benchEntries, benchTable, splitPlans, type BenchRow, type BenchOptions, type BenchEntry } from './bench-runner';
 export { SamplingPool, type PoolModel } from './sampling-pool';
 export type { SamplingTask } from './sampling-worker';

@@ -1,10 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { parseCascadePlan, planPresets, type ResolvedCascadePlan } from '@lowdiff/sampler';
+import { parseCascadePlan, planPresets, planSweeps, type ResolvedCascadePlan } from '@lowdiff/sampler';
 import type { TrainingConfigInput } from '@lowdiff/trainer';
 import { CliError } from './cli-error';
 
 // The named sampling plans live in @lowdiff/sampler (a web page uses them too).
-export { planPresets, withGuidanceScale } from '@lowdiff/sampler';
+export { planPresets, planSweeps, withGuidanceScale } from '@lowdiff/sampler';
 
 type Stages = TrainingConfigInput['stages'];
 
@@ -48,3 +48,27 @@ export function resolvePlan(spec: string, r: number): ResolvedCascadePlan {
     throw new CliError(`--plan: ${(err as Error).message}`);
   }
 }
+
+/**
+ * A bench's plan list with sweeps (`frontier`) and globs over preset names (`baseline-*`,
+ * `*-sdedit`; only `*` is special) expanded to preset names, each plan once, where first named.
+ * Other entries (a preset, a file, inline JSON) pass through for `resolvePlan`.
+ */
+export function expandPlans(specs: readonly string[], r: number): string[] {
+  const names = Object.keys(planPresets(r));
+  const sweeps = planSweeps();
+  const out: string[] = [];
+  for (const spec of specs) {
+    let expanded = [spec];
+    if (Object.hasOwn(sweeps, spec)) expanded = sweeps[spec];
+    else if (spec.includes('*') && !spec.trim().startsWith('{')) {
+      const pattern = new RegExp(`^${spec.split('*').map(escapeRegExp).join('.*')}$`);
+      expanded = names.filter((name) => pattern.test(name));
+      if (expanded.length === 0) throw new CliError(`--plans: '${spec}' matches no preset (${names.join(', ')})`);
+    }
+    for (const name of expanded) if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.+?^$()|[\]{}\\]/g, '\\$&');

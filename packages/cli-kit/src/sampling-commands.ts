@@ -1,19 +1,20 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { initBackend } from '@lowdiff/backend';
+import { ensureDir, initBackend } from '@lowdiff/backend';
 import { loadDataset } from '@lowdiff/data';
 import { featureMatrix, loadShippedClassifier, writeFeaturesNpy, type FeatureExtractor } from '@lowdiff/metrics';
-import { CascadePlanError } from '@lowdiff/sampler';
+import { CascadePlanError, type ResolvedCascadePlan } from '@lowdiff/sampler';
 import { benchEntries, benchTable, runBench, splitPlans } from './bench-runner';
 import { classLabels } from './checkpoint-model';
 import { CliError, parseFlags } from './cli-error';
-import { defaultExtractor, formatScores, generatedParts, referenceFeatures, scoreParts } from './evaluate';
+import { defaultExtractor, formatScores, generatedParts, referenceFeatures, scoredBatches, scoreParts } from './evaluate';
 import { generate, imagesPerSecond, sizeOptions, type Generated } from './generate';
 import { addFlags, flagGroups, samplingFlags as F, type Flag } from './flags';
 import { Output } from './output';
-import { planPresets, resolvePlan, withGuidanceScale } from './presets';
+import { expandPlans, planPresets, resolvePlan, withGuidanceScale } from './presets';
+import { PlotPathSchema, writeFrontierPlot } from './frontier-plot';
 import { openRuntime, runtimeLabel, type SamplingRuntime } from './runtime';
 import type { SamplingSpace, SpaceKind } from './sampling-space';
 import { SamplingPool } from './sampling-pool';
@@ -21,6 +22,8 @@ import { prepareOutDir, writeSamples } from './write-samples';
 import { fileSha256, mergeShards, writeShard, SHARD_FORMAT, type ShardManifest } from './shard-files';
 import { resolveShard, shardRange, type Shard } from './shard';
 import { EXPORT_FLAGS, runExport } from './export-command';
+import { scoredAsText, type ScoreMode } from './score-mode';
+import { checkPlanTraining } from './training-check';
 
 /**
  * What differs between the pixel and the latent CLI for the sampling commands: the program name,
@@ -68,7 +71,15 @@ async function openRuntimes(space: SamplingSpace, names: readonly string[], thre
   return runtimes;
 }
 
-const plansFor = (space: SamplingSpace, spec: string, guidance: unknown) => withGuidanceScale(resolvePlan(spec, space.modelResolution), guidance as number | undefined);
+/**
+ * The plan a flag names, with --guidance, checked against what the model was trained for before
+ * anything samples (a misfit stops here; its warnings print once, and go into --json as
+ * `warnings`).
+ */
+function plansFor(space: SamplingSpace, spec: string, guidance: unknown): { plan: ResolvedCascadePlan; warnings: string[] } {
+  const plan = withGuidanceScale(resolvePlan(spec, space.modelResolution), guidance as number | undefined);
+  return { plan, warnings: checkPlanTraining(space.model.trainedFor, plan).map((w) => w.message) };
+}
 const asPlanError = (err: unknown) => (err instanceof CascadePlanError ? new CliError(`--plan: ${err.message}`) : err);
 
 /** `sample`: PNG grid, one PNG per image, and a stage strip. */
@@ -93,7 +104,7 @@ export function registerSampleCommand(program: Command, app: SamplingApp): void 
     const shard = shardOf(v);
     const [rt] = await openRuntimes(space, [v.runtime as string], v.threads, 1, out);
     try {
-      const plan = plansFor(space, v.plan as string, v.guidance);
+      const { plan, warnings } = plansFor(space, v.plan as string, v.guidance);
       const total = v.count as number;
       const { start, end } = shard ? shardRange(total, shard) : { start: 0, end: total };
       const count = end - start;
@@ -129,6 +140,7 @@ export function registerSampleCommand(program: Command, app: SamplingApp): void 
         imageResolution: gen.resolution,
         imagesPerSec: imagesPerSecond(gen),
         files,
+        warnings,
       };
       out.info(`${gen.count} images with ${plan.name} (${space.describe}): NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${summary.imagesPerSec.toFixed(2)} images/s on ${runtimeLabel(rt)}; wrote ${files.grid}`);
       out.result(summary);
@@ -157,7 +169,7 @@ async function shardManifest(
   imageResolution: number,
   r: { plan: unknown; total: number; shard: Shard; start: number; end: number; rt: SamplingRuntime; gen: Generated },
   scored: Pick<ShardManifest, 'labels' | 'lowRes'>,
-  reference: { data?: string; extractor?: string } = {},
+  reference: Pick<ShardManifest['run'], 'data' | 'extractor' | 'scoredAs'> = {},
 ): Promise<ShardManifest> {
   return {
     format: SHARD_FORMAT,
@@ -197,7 +209,7 @@ export function registerEvalCommand(program: Command, app: SamplingApp): void {
     const extractorName = (v.extractor as string | undefined) ?? defaultExtractor(v.data as 'mnist');
     const { extractor } = await loadShippedClassifier(extractorName as 'classifier-fmnist');
     try {
-      const plan = plansFor(space, v.plan as string, v.guidance);
+      const { plan, warnings } = plansFor(space, v.plan as string, v.guidance);
       const total = v.count as number;
       const { start, end } = shard ? shardRange(total, shard) : { start: 0, end: total };
       const count = end - start;
@@ -208,9 +220,10 @@ export function registerEvalCommand(program: Command, app: SamplingApp): void {
       const gen = pool ? await pool.generate(plan, request).finally(() => pool.close()) : await generate(rt.denoiser, plan, { ...request, decode: space.decode, resample: space.resample });
       out.stopProgress();
       const imagesPerSec = imagesPerSecond(gen, workers);
-      const parts = await generatedParts(gen, extractor);
+      const scoredAs = v.score as ScoreMode;
+      const parts = await generatedParts(gen, extractor, scoredAs);
       if (shard) {
-        const manifest = await shardManifest('eval', v, space.imageResolution, { plan, total, shard, start, end, rt, gen }, { labels: parts.labels, lowRes: parts.lowRes }, { data: v.data as string, extractor: extractor.name });
+        const manifest = await shardManifest('eval', v, space.imageResolution, { plan, total, shard, start, end, rt, gen }, { labels: parts.labels, lowRes: parts.lowRes }, { data: v.data as string, extractor: extractor.name, scoredAs });
         const folder = await writeShard(v.shardOut as string, manifest, parts);
         out.info(`shard ${shard.index}/${shard.count}: samples ${start}..${end - 1} of ${total} (${imagesPerSec.toFixed(2)} images/s) -> ${folder}; \`${app.bin} merge ${v.shardOut}\` scores them all`);
         out.result({ shard, start, end, folder, imagesPerSec });
@@ -221,10 +234,10 @@ export function registerEvalCommand(program: Command, app: SamplingApp): void {
       out.info(`reference features: ${test.name} (${test.count} images) with ${extractor.name}`);
       const ref = await referenceFeatures(extractor, test);
       const s = scoreParts(parts, ref);
-      if (v.featuresOut) await writeFeatures(v.featuresOut as string, extractor, ref.features, gen);
+      if (v.featuresOut) await writeFeatures(v.featuresOut as string, extractor, ref.features, gen, scoredAs);
       out.info(`${plan.name} (${space.describe}): NFE ${gen.nfe}, effective NFE ${gen.effectiveNfe.toFixed(2)}, ${imagesPerSec.toFixed(2)} images/s on ${runtimeLabel(rt)}${pool ? ` (${workers} worker threads)` : ''}`);
       out.info(formatScores(s));
-      out.result({ plan: plan.name, runtime: rt.runtime, threads: rt.threads, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec, workers, ...s });
+      out.result({ plan: plan.name, runtime: rt.runtime, threads: rt.threads, nfe: gen.nfe, effectiveNfe: gen.effectiveNfe, imagesPerSec, workers, ...s, warnings: [...s.warnings, ...warnings] });
     } finally {
       await rt.close();
       extractor.dispose();
@@ -265,15 +278,15 @@ export function registerMergeCommand(program: Command, app: SamplingApp): void {
   });
 }
 
-async function writeFeatures(dir: string, extractor: FeatureExtractor, real: Parameters<typeof writeFeaturesNpy>[1], gen: Generated): Promise<void> {
+/** --features-out: the features of the images exactly as scored (`scoredAs`). */
+async function writeFeatures(dir: string, extractor: FeatureExtractor, real: Parameters<typeof writeFeaturesNpy>[1], gen: Generated, scoredAs: ScoreMode): Promise<void> {
   await writeFeaturesNpy(join(dir, 'real.npy'), real);
-  const size = gen.resolution * gen.resolution * gen.channels;
   const all = new Float32Array(gen.count * extractor.featureDim);
-  for (let i = 0; i < gen.count; i += 250) {
-    const n = Math.min(250, gen.count - i);
-    const batch = tf.tensor4d(gen.images.subarray(i * size, (i + n) * size), [n, gen.resolution, gen.resolution, gen.channels]);
+  let at = 0;
+  for (const batch of scoredBatches(gen, scoredAs)) {
     const o = extractor.features(batch);
-    all.set(o.features.dataSync() as Float32Array, i * extractor.featureDim);
+    all.set(o.features.dataSync() as Float32Array, at);
+    at += o.features.size;
     tf.dispose([batch, o.features, ...(o.logits ? [o.logits] : [])]);
   }
   await writeFeaturesNpy(join(dir, 'generated.npy'), featureMatrix(extractor.name, all, extractor.featureDim));
@@ -286,24 +299,42 @@ export function registerBenchCommand(program: Command, app: SamplingApp): void {
     ...flagGroups.bench(),
     ...(app.space.workers ? { workers: F.workers() } : {}),
     metrics: F.metrics(),
+    plot: {
+      syntax: '--plot <file>',
+      help: 'also draw FID against images/s, one curve per sampler family, to <file>.png or <file>.svg (e.g. with --plans frontier)',
+      schema: PlotPathSchema.optional(),
+    },
     runtime: F.runtimes(),
     threads: F.threads(),
     backend: F.backend(),
     json: F.json('print the rows as JSON on stdout'),
   };
-  const example = `--checkpoint ${app.exampleCheckpoint} --plans ${app.plans} --count 500 --guidance 2   # --runtime ort,tfjs compares runtimes`;
+  const example = `--checkpoint ${app.exampleCheckpoint} --plans ${app.plans} --count 500 --guidance 2   # --runtime ort,tfjs compares runtimes\n  npx ${app.bin} bench --checkpoint ${app.exampleCheckpoint} --plans frontier --count 5000 --rounds 10 --guidance 2 --plot out/frontier.png`;
   register(program, app, 'bench', 'several plans on one checkpoint, interleaved in one process: speed, effective NFE and quality side by side', example, flags, async (v, space, out) => {
     const workers = (v.workers as number | undefined) ?? 1;
+    const plot = v.plot as string | undefined;
+    // Checked before any sampling: a bench can run for hours.
+    if (plot && !v.metrics) throw new CliError('--plot: draws FID, which --no-metrics skips');
+    if (plot) await ensureDir(dirname(plot)).catch((err: Error) => Promise.reject(new CliError(`--plot: ${err.message}`)));
+    const checked = expandPlans(splitPlans(v.plans as string), space.modelResolution).map((p) => plansFor(space, p, v.guidance));
+    const plans = checked.map((c) => c.plan);
+    const warnings = Object.fromEntries(checked.filter((c) => c.warnings.length > 0).map((c) => [c.plan.name ?? 'custom', c.warnings]));
     const runtimes = await openRuntimes(space, v.runtime as string[], v.threads, workers, out);
     try {
-      const plans = splitPlans(v.plans as string).map((p) => plansFor(space, p, v.guidance));
       const pool = workers > 1 ? new SamplingPool({ checkpoint: v.checkpoint, backend: tf.getBackend() as 'wasm' }, workers) : undefined;
       const options = { ...(v as unknown as Parameters<typeof runBench>[1]), pool, decode: space.decode, resample: space.resample, onProgress: (m: string) => out.info(m) };
       const { rows } = await runBench(benchEntries(plans, runtimes), options, space.classNames).finally(() => pool?.close());
       const extractor = rows[0].scores?.extractor;
-      out.info(`\n${v.count} samples per plan, ${v.rounds} interleaved rounds, ${runtimes.map(runtimeLabel).join(' vs ')}${pool ? ` in ${workers} worker threads` : ''}, ${space.describe}${extractor ? `, metrics with ${extractor} against ${rows[0].scores!.reference}` : ''}`);
+      const where = `${runtimes.map(runtimeLabel).join(' vs ')}${pool ? ` in ${workers} worker threads` : ''}`;
+      const rounds = `${v.rounds} interleaved round${v.rounds === 1 ? '' : 's'}`;
+      out.info(`\n${v.count} samples per plan, ${rounds}, ${where}, ${space.describe}${extractor ? `, metrics with ${extractor} against ${rows[0].scores!.reference}, ${scoredAsText(v.score as ScoreMode)}` : ''}`);
       if (!v.json) process.stdout.write(`${benchTable(rows)}\n`);
-      out.result({ backend: tf.getBackend(), runtimes: runtimes.map((r) => ({ runtime: r.runtime, threads: r.threads })), workers, count: v.count, rounds: v.rounds, modelResolution: space.modelResolution, rows });
+      if (plot) {
+        const guidance = v.guidance === undefined ? "each plan's own guidance" : `guidance ${v.guidance}`;
+        out.info(`wrote ${await writeFrontierPlot(plot, rows, { notes: [`${rounds}, ${guidance}, ${where}`] })}`);
+      }
+      const scoring = v.metrics ? { scoredAs: v.score } : {};
+      out.result({ backend: tf.getBackend(), runtimes: runtimes.map((r) => ({ runtime: r.runtime, threads: r.threads })), workers, count: v.count, rounds: v.rounds, modelResolution: space.modelResolution, ...scoring, ...(plot ? { plot } : {}), warnings, rows });
     } finally {
       for (const rt of runtimes) await rt.close();
     }

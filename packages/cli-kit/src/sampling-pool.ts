@@ -1,7 +1,9 @@
 import { Piscina } from 'piscina';
 import type { BackendName } from '@lowdiff/backend';
+import { readTrainedFor, type TrainedFor } from '@lowdiff/model';
 import { concatGenerated, type Generated } from './generate';
 import type { SamplingTask } from './sampling-worker';
+import { checkPlanTraining } from './training-check';
 
 /** Where pool workers load their model from (they cannot share the main thread's tensors). */
 export interface PoolModel {
@@ -16,6 +18,8 @@ export interface PoolModel {
  */
 export class SamplingPool {
   private readonly pool: Piscina<SamplingTask, Generated>;
+  /** What the checkpoint was trained for, read from its header here: plans are checked in this thread, before a task goes out. */
+  private trainedFor: Promise<TrainedFor | null> | null = null;
 
   constructor(
     readonly model: PoolModel,
@@ -34,8 +38,18 @@ export class SamplingPool {
     });
   }
 
-  run(task: Omit<SamplingTask, 'checkpoint' | 'backend'>): Promise<Generated> {
-    return this.pool.run({ ...task, ...this.model });
+  /** Runs one task; its plan is first checked against the model's training (errors stop it here, as a CliError). */
+  async run(task: Omit<SamplingTask, 'checkpoint' | 'backend'>): Promise<Generated> {
+    const trainingWarnings = await this.checkPlan(task.plan);
+    const g = await this.pool.run({ ...task, ...this.model });
+    return trainingWarnings ? { ...g, trainingWarnings } : g;
+  }
+
+  private async checkPlan(plan: SamplingTask['plan']) {
+    // An unreadable file is the workers' to report, with the loader's message.
+    this.trainedFor ??= readTrainedFor(this.model.checkpoint).catch(() => null);
+    const facts = await this.trainedFor;
+    return facts ? checkPlanTraining(facts, plan) : undefined;
   }
 
   /**
@@ -47,6 +61,8 @@ export class SamplingPool {
     plan: SamplingTask['plan'],
     o: { count: number; seed: number; firstIndex?: number; labels?: number[]; batchSize: number; stripCount?: number; onBatch?: (done: number, total: number) => void },
   ): Promise<Generated> {
+    // Checked once up front, so that a plan that does not fit stops before any task starts.
+    await this.checkPlan(plan);
     let done = 0;
     const tasks: Promise<Generated>[] = [];
     const stripCount = o.stripCount ?? 0;

@@ -47,5 +47,7 @@ export default async function sample(task: SamplingTask): Promise<Generated> {
     labels: task.labels,
     batchSize: task.batchSize,
     stripCount: task.stripCount,
+    // The pool checked the plan against the model's training in the main thread.
+    checkTraining: false,
   });
 }

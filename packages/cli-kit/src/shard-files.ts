@@ -6,6 +6,7 @@ import { writeFileAtomic } from '@lowdiff/backend';
 import { featureMatrix, FeatureStats, loadStats, mergeStats, readFeaturesNpy, saveStats, writeFeaturesNpy } from '@lowdiff/metrics';
 import { CliError } from './cli-error';
 import { FEATURE_BATCH, type GeneratedParts } from './evaluate';
+import type { ScoreMode } from './score-mode';
 import { shardFolder, type Shard } from './shard';
 
 export const SHARD_FORMAT = 'lowdiff-shard/1';
@@ -15,7 +16,7 @@ export interface ShardManifest {
   format: typeof SHARD_FORMAT;
   command: 'eval' | 'sample';
   /** The run: every shard of one run has the same values here. */
-  run: { checkpointSha256: string; plan: unknown; seed: number; count: number; shards: number; data?: string; extractor?: string; imageResolution: number };
+  run: { checkpointSha256: string; plan: unknown; seed: number; count: number; shards: number; data?: string; extractor?: string; scoredAs?: ScoreMode; imageResolution: number };
   shard: Shard;
   start: number;
   end: number;
@@ -64,7 +65,7 @@ export async function writeShard(dir: string, manifest: ShardManifest, parts: Ge
 
 /**
  * Reads every shard folder under `dir`, checks that they belong to one run (same checkpoint,
- * plan, seed, count, shard count, data, extractor) and cover every sample exactly once, and
+ * plan, seed, count, shard count, data, extractor, score mode) and cover every sample exactly once, and
  * merges them in sample order: the parts one process would have produced.
  */
 export async function mergeShards(dir: string): Promise<{ manifests: ShardManifest[]; parts: GeneratedParts }> {
@@ -80,13 +81,14 @@ export async function mergeShards(dir: string): Promise<{ manifests: ShardManife
       throw new CliError(`merge: ${join(dir, f)}: no readable manifest.json (${(err as Error).message.split('\n')[0]}); an interrupted shard leaves none - run it again`);
     }
     if (m.format !== SHARD_FORMAT || m.command !== 'eval') throw new CliError(`merge: ${join(dir, f)} is not an eval shard (format ${JSON.stringify(m.format)}, command ${JSON.stringify(m.command)})`);
-    manifests.push(m);
+    // Eval shards written before the score modes existed scored the raw floats.
+    manifests.push({ ...m, run: { ...m.run, scoredAs: m.run.scoredAs ?? 'raw' } });
   }
   const first = manifests[0];
   for (const [i, m] of manifests.entries())
     for (const key of Object.keys(first.run) as (keyof ShardManifest['run'])[])
       if (JSON.stringify(m.run[key]) !== JSON.stringify(first.run[key]))
-        throw new CliError(`merge: ${folders[i]} is from another run than ${folders[0]}: ${key} ${JSON.stringify(m.run[key])} vs ${JSON.stringify(first.run[key])}`);
+        throw new CliError(`merge: ${folders[i]} is from another run than ${folders[0]}: ${key} ${JSON.stringify(m.run[key])} vs ${JSON.stringify(first.run[key])}${key === 'scoredAs' ? ' (eval --score)' : ''}`);
   const byIndex = new Map<number, string[]>();
   manifests.forEach((m, i) => byIndex.set(m.shard.index, [...(byIndex.get(m.shard.index) ?? []), folders[i]]));
   const duplicated = [...byIndex].filter(([, fs]) => fs.length > 1);
@@ -140,6 +142,7 @@ export async function mergeShards(dir: string): Promise<{ manifests: ShardManife
     manifests,
     parts: {
       count: first.run.count,
+      scoredAs: first.run.scoredAs!,
       stats: rebuilt,
       features: featureMatrix(extractor, allFeatures, featureDim),
       logits: featureMatrix(extractor, concat(logits), logitDim),

@@ -21,6 +21,9 @@ describe('sampling runtimes', () => {
     const request = { count: 6, seed: 3, labels: [0, 1, 2, 3, 4, 9], batchSize: 6, stripCount: 2 };
     const ort = await openRuntime(model, 'ort', 1);
     expect(ort.runtime).toBe('ort');
+    // The checkpoint's training facts go with the model onto ONNX Runtime: plans are checked the same.
+    expect(ort.denoiser.trainedFor).toBe(model.trainedFor);
+    expect(model.trainedFor?.stages).toHaveLength(4);
     const [viaOrt, viaTfjs] = [await generate(ort.denoiser, plan, request), await generate(model, plan, request)];
     await ort.close();
     let maxDiff = 0;

@@ -39,6 +39,7 @@ export {
   type SamplingModel,
 } from './checkpoint';
 export { describeModel, formatDescription, type ModelDescription } from './describe';
+export { trainedForFromTraining, logNormalRange, TRAINED_TAIL, type TrainedFor, type TrainedStage } from './trained-for';
 export { REFERENCE_UNET_32, REFERENCE_DIT_LATENT } from './reference-configs';
 export { precondition, preconditioningVectors, type PreconditioningValues } from './preconditioning';
 export type { Ops, Value } from './ops';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseModelConfig, ModelConfigError, type ModelConfig } from './config';
 import { EdmDenoiser } from './edm-denoiser';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafetensorsContents, type WritableTensor } from './safetensors';
+import { trainedForFromTraining } from './trained-for';
 
 export const CHECKPOINT_FORMAT = 'lowdiff-checkpoint/1';
 
@@ -21,7 +22,10 @@ export interface CheckpointExtras {
 
 export interface LoadedCheckpoint {
   config: ModelConfig;
-  /** The model, holding the raw weights (or the EMA ones if the file has only those / `use: 'ema'`). */
+  /**
+   * The model, holding the raw weights (or the EMA ones if the file has only those / `use: 'ema'`),
+   * and `model.trainedFor`, what they were trained for (from `training.config`; null without it).
+   */
   model: EdmDenoiser;
   ema: Map<string, tf.Tensor> | null;
   /** Whether the file holds raw (trained) weights besides or instead of EMA ones. */
@@ -141,6 +145,7 @@ export function checkpointFromContents(contents: SafetensorsContents, path: stri
   if (hasEma) checkGroup(groups.ema, 'ema');
 
   const model = new EdmDenoiser(config);
+  model.trainedFor = trainedForFromTraining(training, config);
   try {
     const source = (options.use === 'ema' || options.use === 'prefer-ema') && hasEma ? groups.ema : hasRaw ? groups.model : groups.ema;
     // tidy: assign keeps its own reference, the temporary tensor must not outlive it.

@@ -8,6 +8,7 @@ import { ParamStore } from './param-store';
 import { precondition, preconditioningVectors, type PreconditioningValues } from './preconditioning';
 import { shapeOps } from './shape-ops';
 import { tfjsOps } from './tfjs-ops';
+import type { TrainedFor } from './trained-for';
 import { UNet } from './unet';
 import type { CallOptions, StageCall, UnifiedDenoiser } from './unified-denoiser';
 
@@ -60,6 +61,12 @@ export class EdmDenoiser implements UnifiedDenoiser {
   readonly store: ParamStore;
   private readonly backbone: Backbone;
   private readonly flops = new Map<number, number>();
+  /**
+   * What the weights were trained for, from the checkpoint they were loaded from (set by the
+   * checkpoint loader, so the facts go wherever the model goes: ONNX Runtime wrappers, exports,
+   * the samplers that check plans against them). Null for a new network or a file without them.
+   */
+  trainedFor: TrainedFor | null = null;
 
   /** Builds every weight (deterministically from `seed`) and counts FLOPs per resolution. */
   constructor(config: ModelConfigInput | ModelConfig, readonly seed = 0, dryRun = false) {

@@ -3,5 +3,5 @@
  * preconditioning, their FLOP counts, and safetensors checkpoints.
  */
 export * from './browser';
-export { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file';
-export { saveCheckpoint, loadCheckpoint } from './checkpoint-file';
+export { readSafetensorsFile, readSafetensorsMetadata, writeSafetensorsFile } from './safetensors-file';
+export { saveCheckpoint, loadCheckpoint, readTrainedFor } from './checkpoint-file';

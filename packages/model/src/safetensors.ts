@@ -65,34 +65,15 @@ export function encodeSafetensors(tensors: Map<string, WritableTensor> | Record<
 }
 
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContents {
-  if (bytes.length < 8) throw new SafetensorsError(`${source}: ${bytes.length} bytes is too short for a safetensors header (truncated or not safetensors)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen > MAX_HEADER || 8 + headerLen > bytes.length)
-    throw new SafetensorsError(`${source}: header claims ${headerLen} bytes but the file has ${bytes.length - 8} after the length field (truncated or not safetensors)`);
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
-  } catch (err) {
-    throw new SafetensorsError(`${source}: header is not valid JSON (${(err as Error).message}); the file is corrupt`);
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError(`${source}: header is not a JSON object`);
+  const { header, headerLen } = decodeSafetensorsHeader(bytes, source);
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
-  // A null prototype: names like `__proto__` or `constructor` from a file are plain keys here.
-  const metadata: Record<string, string> = Object.create(null);
+  const metadata = headerMetadata(header, source);
   // Everything is validated before any tensor is materialised, so a crafted header (overlapping
   // spans, huge shapes) costs nothing but the error.
   const entries: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number; count: number }[] = [];
   for (const [name, raw] of Object.entries(header)) {
-    if (name === '__metadata__') {
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SafetensorsError(`${source}: __metadata__ is not a JSON object`);
-      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof v !== 'string') throw new SafetensorsError(`${source}: __metadata__.${k} is not a string`);
-        metadata[k] = v;
-      }
-      continue;
-    }
+    if (name === '__metadata__') continue;
     const info = (typeof raw === 'object' && raw !== null ? raw : {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = info.dtype as SafetensorsDtype;
     if (!(typeof dtype === 'string' && Object.hasOwn(BYTES, dtype))) throw new SafetensorsError(`${source}: tensor '${name}' has unsupported dtype ${JSON.stringify(info.dtype)}`);
@@ -122,6 +103,43 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   for (const { name, dtype, shape, begin, end, count } of entries)
     tensors.set(name, { dtype, shape, data: widen(dtype, bytes.subarray(dataStart + begin, dataStart + end), count, name, source) });
   return { tensors, metadata };
+}
+
+/**
+ * The JSON header of a safetensors file. `bytes` may be the file's first 8 + header-length bytes
+ * only (a reader of the header alone), `fileLength` the whole file's.
+ */
+export function decodeSafetensorsHeader(bytes: Uint8Array, source: string, fileLength = bytes.length): { header: Record<string, unknown>; headerLen: number } {
+  if (fileLength < 8 || bytes.length < 8) throw new SafetensorsError(`${source}: ${fileLength} bytes is too short for a safetensors header (truncated or not safetensors)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = Number(view.getBigUint64(0, true));
+  if (headerLen > MAX_HEADER || 8 + headerLen > fileLength || 8 + headerLen > bytes.length)
+    throw new SafetensorsError(`${source}: header claims ${headerLen} bytes but the file has ${fileLength - 8} after the length field (truncated or not safetensors)`);
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
+  } catch (err) {
+    throw new SafetensorsError(`${source}: header is not valid JSON (${(err as Error).message}); the file is corrupt`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError(`${source}: header is not a JSON object`);
+  return { header, headerLen };
+}
+
+/**
+ * The string metadata of a safetensors header (parsed JSON), checked: an object of strings.
+ * Exported for readers of the header alone (`readSafetensorsMetadata`).
+ */
+export function headerMetadata(header: Record<string, unknown>, source: string): Record<string, string> {
+  // A null prototype: names like `__proto__` or `constructor` from a file are plain keys here.
+  const metadata: Record<string, string> = Object.create(null);
+  const raw = header.__metadata__;
+  if (raw === undefined) return metadata;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SafetensorsError(`${source}: __metadata__ is not a JSON object`);
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof v !== 'string') throw new SafetensorsError(`${source}: __metadata__.${k} is not a string`);
+    metadata[k] = v;
+  }
+  return metadata;
 }
 
 function widen(dtype: SafetensorsDtype, raw: Uint8Array, count: number, name: string, source: string): SafeTensor['data'] {

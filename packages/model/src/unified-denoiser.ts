@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { DropoutSource } from './layers/context';
+import type { TrainedFor } from './trained-for';
 
 /**
  * What one call of the unified network is asked to do: which cascade stage (its resolution),
@@ -52,6 +53,8 @@ export interface UnifiedDenoiser {
   denoise(x: tf.Tensor4D, sigma: number | Float32Array, call: StageCall, options?: CallOptions): tf.Tensor4D;
   /** Analytic FLOPs of one call on one image at `resolution` (multiply-add = 2 FLOPs). */
   flopsPerCall(resolution: number): number;
+  /** What the weights were trained for (from their checkpoint); absent or null: unknown, nothing to check plans against. */
+  readonly trainedFor?: TrainedFor | null;
 }
 
 /**

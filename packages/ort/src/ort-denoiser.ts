@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
-import { exportOnnx, type CallOptions, type EdmDenoiser, type SamplingDenoiser, type StageCall } from '@lowdiff/model';
+import { exportOnnx, type CallOptions, type EdmDenoiser, type SamplingDenoiser, type StageCall, type TrainedFor } from '@lowdiff/model';
 
 /** The parts of an ONNX Runtime module (onnxruntime-node or onnxruntime-web) this package uses. */
 export interface OrtModule {
@@ -96,6 +96,10 @@ export class OrtDenoiser implements SamplingDenoiser {
   }
   get sigmaData(): number {
     return this.model.sigmaData;
+  }
+  /** What the model was trained for: the same facts as the tfjs model, so plans are checked the same on both runtimes. */
+  get trainedFor(): TrainedFor | null {
+    return this.model.trainedFor;
   }
   flopsPerCall(resolution: number): number {
     return this.model.flopsPerCall(resolution);

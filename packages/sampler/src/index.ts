@@ -11,7 +11,7 @@
  */
 
 // The model interface: a UnifiedDenoiser, or a SamplingDenoiser whose denoise answers with a promise
-export type { UnifiedDenoiser, SamplingDenoiser, StageCall, CallOptions } from './types';
+export type { UnifiedDenoiser, SamplingDenoiser, StageCall, CallOptions, TrainedFor, TrainedStage } from './types';
 
 // Solvers
 export type { Denoiser, NoiseSource, StepInfo, StepCallback, SolverOptions, SolverResult } from './denoiser';
@@ -54,7 +54,8 @@ export {
   type StageInfo,
   type CascadeStepInfo,
 } from './run-cascade';
-export { baselinePlan, cascadePlan, planPresets, withGuidanceScale } from './presets';
+export { baselinePlan, cascadePlan, planPresets, planSweeps, withGuidanceScale } from './presets';
+export { checkPlanAgainstTraining, type TrainingFinding } from './training-check';
 export { upsample, type UpsampleMethod } from './upsample';
 export { NOISE_PURPOSE, sampleStreams, perSampleNoise, type NoisePurpose } from './sample-noise';
 

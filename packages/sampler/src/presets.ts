@@ -37,9 +37,19 @@ export function planPresets(r: number): Record<string, () => ResolvedCascadePlan
   const cascade = (name: string, steps: number[], stage: Partial<CascadePlan['stages'][number]>) =>
     named(name, cascadePlan([r / 4, r / 2, r], steps, stage));
   return {
+    // Full-resolution baselines, the speed/quality frontier the cascades are measured against:
+    // Heun at N steps (2N - 1 NFE: its last step, to sigma 0, is a plain Euler step) and
+    // DPM-Solver++(2M) (one call per step) at the same NFE. EDM's 18-step sampler comes first.
     'baseline-heun-18': () => baselinePlan(r, 18, 'heun'),
+    'baseline-heun-14': () => baselinePlan(r, 14, 'heun'),
     'baseline-heun-10': () => baselinePlan(r, 10, 'heun'),
+    'baseline-heun-8': () => baselinePlan(r, 8, 'heun'),
     'baseline-heun-6': () => baselinePlan(r, 6, 'heun'),
+    'baseline-dpmpp2m-35': () => baselinePlan(r, 35, 'dpmpp2m'),
+    'baseline-dpmpp2m-27': () => baselinePlan(r, 27, 'dpmpp2m'),
+    'baseline-dpmpp2m-19': () => baselinePlan(r, 19, 'dpmpp2m'),
+    'baseline-dpmpp2m-15': () => baselinePlan(r, 15, 'dpmpp2m'),
+    'baseline-dpmpp2m-11': () => baselinePlan(r, 11, 'dpmpp2m'),
     'lowdiff-3': () => cascade('lowdiff-3', [8, 6, 8], refine(3)),
     'lowdiff-3-fast': () => cascade('lowdiff-3-fast', [12, 6, 4], refine(3)),
     'lowdiff-3-noise': () => cascade('lowdiff-3-noise', [8, 6, 8], { sigmaAug: 0.5 }),
@@ -51,6 +61,16 @@ export function planPresets(r: number): Record<string, () => ResolvedCascadePlan
     'lowdiff-3-sdedit': () => named('lowdiff-3-sdedit', withTop(cascadePlan([r / 4, r / 2, r], [8, 6, 8], refine(3)), 8)),
     'lowdiff-2-sdedit': () => named('lowdiff-2-sdedit', withTop(cascadePlan([r / 4, r], [8, 10], refine(3)), 12)),
   };
+}
+
+/**
+ * Named lists of presets that `bench --plans` expands. `frontier`: every full-resolution
+ * baseline (Heun and DPM-Solver++(2M) at matching NFE, EDM's 18-step Heun first, the speed-up
+ * reference) and the two LowDiff cascades, for an FID-against-images/s plot.
+ */
+export function planSweeps(): Record<string, string[]> {
+  const baselines = Object.keys(planPresets(32)).filter((name) => name.startsWith('baseline-'));
+  return { frontier: [...baselines, 'lowdiff-3', 'lowdiff-3-sdedit'] };
 }
 
 /** The plan with its last stage unconditioned, starting from the upsampled image at sigmaStart. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { initBackend } from '@lowdiff/backend';
-import { prepareOutDir, openRuntime, runtimeLabel, benchEntries, addFlags, benchTable, loadModelForSampling, samplingFlags, type FlagValues, Output, parseFlags, resolvePlan, runBench, withGuidanceScale, writeSamples } from '@lowdiff/cli-kit';
+import { checkPlanTraining, prepareOutDir, openRuntime, runtimeLabel, benchEntries, addFlags, benchTable, loadModelForSampling, samplingFlags, type FlagValues, Output, parseFlags, resolvePlan, runBench, withGuidanceScale, writeSamples } from '@lowdiff/cli-kit';
 import { fileURLToPath } from 'node:url';
 
 /** The checkpoint that ships with the repository (see apps/pixel/README.md for how it was made). */
@@ -46,6 +46,8 @@ async function demo(flags: FlagValues<typeof DEMO_FLAGS>): Promise<void> {
   out.info(`checkpoint ${flags.checkpoint}${steps ? ` (${steps} training steps)` : ''}, sampling on ${rt.runtime === 'tfjs' ? `tfjs (${backend.backend})` : runtimeLabel(rt)}`);
   const top = model.resolutions[model.resolutions.length - 1];
   const plans = ['baseline-heun-18', flags.plan].map((name) => withGuidanceScale(resolvePlan(name, top), flags.guidance));
+  // Both plans against what the checkpoint was trained for, before the bench samples either.
+  for (const plan of plans) checkPlanTraining(model.trainedFor, plan);
   const { rows, generated } = await runBench(benchEntries(plans, [rt]), { count: flags.count, rounds: 2, seed: 0, batchSize: 64, data: 'fashion-mnist', metrics: true, stripCount: 10, onProgress: (m) => out.info(m) }, classNames);
   const files = [];
   for (const [i, g] of generated.entries()) {
