@@ -4,6 +4,9 @@
  *
  *   npx tsx --conditions=@lowdiff/source tools/train/fmnist-checkpoint.ts [--steps N] [--out dir]
  *
+ * `--recipe` picks another run of the same data and network: the ablations of the shipped recipe
+ * (ABLATIONS), each with its own folder under checkpoints/ablations and the same budget.
+ *
  * The run has phases (FMNIST_PHASES): each continues the previous one's state (weights, EMA,
  * Adam, RNG, data position) with its own recipe, so the whole run is this one command, from
  * scratch or from wherever the checkpoint stands. It resumes from <out>/train.safetensors when
@@ -21,15 +24,16 @@ import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
 
 const { values: args } = parseArgs({
   options: {
-    steps: { type: 'string', default: '24000' },
-    out: { type: 'string', default: 'checkpoints/fmnist' },
+    recipe: { type: 'string', default: 'shipped' },
+    steps: { type: 'string' },
+    out: { type: 'string' },
     export: { type: 'string' },
     workers: { type: 'string', default: String(availableParallelism()) },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: fmnist-checkpoint.ts [--steps 24000] [--out checkpoints/fmnist] [--workers <cores>] [--export file.safetensors]');
+  console.log('usage: fmnist-checkpoint.ts [--recipe shipped|ablation-aug|ablation-no-aug|ablation-two-stage] [--steps N] [--out dir] [--workers <cores>] [--export file.safetensors]');
   process.exit(0);
 }
 
@@ -79,13 +83,61 @@ export const FMNIST_PHASES: { until: number | null; overrides: Partial<TrainingC
   { until: null, overrides: FMNIST_REFINEMENT },
 ];
 
+/**
+ * Ablations of the refinement recipe (issue #17): the same budget each - 6,000 steps of batch 64
+ * from scratch, the conditioned 32x32 stage 40 % of them - differing in one thing.
+ * `ablation-aug` is the shipped phase-2 recipe without the unconditioned 32x32 stage;
+ * `ablation-no-aug` trains its conditions without noise; `ablation-two-stage` cascades 16 -> 32.
+ */
+const ABLATION_BASE: TrainingConfigInput = {
+  ...FMNIST_TRAINING,
+  stages: [
+    { resolution: 8, probability: 1, conditioned: false },
+    { resolution: 16, probability: 2, conditioned: true },
+    { resolution: 32, probability: 2, conditioned: true },
+  ],
+  conditionAugmentation: { kind: 'uniform', min: 0, max: 1 },
+  steps: 6_000,
+};
+const ABLATIONS: Record<string, TrainingConfigInput> = {
+  'ablation-aug': ABLATION_BASE,
+  'ablation-no-aug': { ...ABLATION_BASE, conditionAugmentation: { kind: 'none' } },
+  'ablation-two-stage': {
+    ...ABLATION_BASE,
+    stages: [
+      { resolution: 16, probability: 3, conditioned: false },
+      { resolution: 32, probability: 2, conditioned: true },
+    ],
+  },
+};
+
+const recipe =
+  args.recipe === 'shipped'
+    ? { base: FMNIST_TRAINING, phases: FMNIST_PHASES, steps: 24_000, out: 'checkpoints/fmnist' }
+    : Object.hasOwn(ABLATIONS, args.recipe!)
+      ? { base: ABLATIONS[args.recipe!], phases: [{ until: null, overrides: {} }], steps: ABLATIONS[args.recipe!].steps, out: `checkpoints/ablations/${args.recipe!.slice('ablation-'.length)}` }
+      : null;
+if (!recipe) {
+  console.error(`--recipe: '${args.recipe}' is not shipped or one of ${Object.keys(ABLATIONS).join(', ')}`);
+  process.exit(2);
+}
+args.out ??= recipe.out;
+args.steps ??= String(recipe.steps);
+
 await initBackend({ backend: 'wasm' });
 const path = join(args.out, 'train.safetensors');
-const command = 'npx tsx --conditions=@lowdiff/source tools/train/fmnist-checkpoint.ts' + (args.steps !== '24000' ? ` --steps ${args.steps}` : '');
+const commandFor = (steps: string) =>
+  'npx tsx --conditions=@lowdiff/source tools/train/fmnist-checkpoint.ts' +
+  (args.recipe !== 'shipped' ? ` --recipe ${args.recipe}` : '') +
+  (steps !== String(recipe.steps) ? ` --steps ${steps}` : '');
+const command = commandFor(args.steps);
 
 if (args.export) {
   const ckpt = await loadCheckpoint(path);
-  await saveCheckpoint(args.export, ckpt.model, { ema: ckpt.ema!, emaOnly: true, info: { ...(ckpt.info as object), classNames: FASHION_MNIST_CLASSES }, training: ckpt.training });
+  // Exported before the run's last step, the file is what `--steps <its step>` trains.
+  const step = (ckpt.training as { step: number }).step;
+  const info = { ...(ckpt.info as object), command: commandFor(String(step)), classNames: FASHION_MNIST_CLASSES };
+  await saveCheckpoint(args.export, ckpt.model, { ema: ckpt.ema!, emaOnly: true, info, training: ckpt.training });
   console.log(`exported EMA weights of ${path} (${JSON.stringify(ckpt.info)}) to ${args.export}`);
   process.exit(0);
 }
@@ -96,12 +148,12 @@ const ctl = new AbortController();
 process.once('SIGINT', () => ctl.abort());
 process.once('SIGTERM', () => ctl.abort());
 let result: Awaited<ReturnType<Trainer['run']>> | null = null;
-for (const phase of FMNIST_PHASES) {
+for (const phase of recipe.phases) {
   const until = Math.min(phase.until ?? total, total);
   const existing = existsSync(path);
   const trainer = existing
     ? await Trainer.resume(path, data, { ...phase.overrides, steps: until })
-    : Trainer.create(REFERENCE_UNET_32, data, { ...FMNIST_TRAINING, ...phase.overrides, steps: until });
+    : Trainer.create(REFERENCE_UNET_32, data, { ...recipe.base, ...phase.overrides, steps: until });
   if (trainer.step >= until) {
     trainer.model.dispose();
     continue;
@@ -112,7 +164,7 @@ for (const phase of FMNIST_PHASES) {
     logPath: join(args.out, 'train.jsonl'),
     signal: ctl.signal,
     workers: Number(args.workers),
-    info: { command, dataset: 'fashion-mnist/train (60,000, padded to 32x32)', classNames: data.classNames, trainingConfig: FMNIST_TRAINING, phases: FMNIST_PHASES },
+    info: { command, dataset: 'fashion-mnist/train (60,000, padded to 32x32)', classNames: data.classNames, trainingConfig: recipe.base, phases: recipe.phases },
     onProgress: (r) => {
       if (r.step % 25 === 0)
         console.log(
