@@ -32,7 +32,7 @@ describe('cli-kit', () => {
   });
 
   it('resolves plan presets, inline JSON and files, with clear errors', () => {
-    expect(resolvePlan('lowdiff-3', 32).stages.map((s) => [s.resolution, s.steps, s.sigmaAug])).toEqual([[8, 8, 0.05], [16, 6, 0.5], [32, 8, 0.5]]);
+    expect(resolvePlan('lowdiff-3', 32).stages.map((s) => [s.resolution, s.steps, s.sigmaAug])).toEqual([[8, 8, 0.05], [16, 6, 0.75], [32, 8, 0.75]]);
     const sdedit = resolvePlan('lowdiff-3-sdedit', 32).stages.map((s) => [s.resolution, s.steps, s.conditioned, s.start]);
     expect(sdedit).toEqual([
       [8, 8, true, { kind: 'noise' }],
@@ -56,11 +56,11 @@ describe('cli-kit', () => {
   it('expands the frontier sweep and globs over preset names, each plan once', () => {
     const heun = ['baseline-heun-18', 'baseline-heun-14', 'baseline-heun-10', 'baseline-heun-8', 'baseline-heun-6'];
     const dpm = ['baseline-dpmpp2m-35', 'baseline-dpmpp2m-27', 'baseline-dpmpp2m-19', 'baseline-dpmpp2m-15', 'baseline-dpmpp2m-11'];
-    expect(expandPlans(['frontier'], 32)).toEqual([...heun, ...dpm, 'lowdiff-3', 'lowdiff-3-sdedit']);
+    expect(expandPlans(['frontier'], 32)).toEqual([...heun, ...dpm, 'lowdiff-3', 'lowdiff-3-dpm', 'lowdiff-3-sdedit']);
     expect(expandPlans(['baseline-heun-*'], 32)).toEqual(heun);
     expect(expandPlans(['lowdiff-3', '*-sdedit', 'baseline-dpmpp2m-1*'], 32)).toEqual(['lowdiff-3', 'lowdiff-3-sdedit', 'lowdiff-2-sdedit', 'baseline-dpmpp2m-19', 'baseline-dpmpp2m-15', 'baseline-dpmpp2m-11']);
     expect(expandPlans(['lowdiff-3', 'frontier'], 32)[0]).toBe('lowdiff-3');
-    expect(expandPlans(['lowdiff-3', 'frontier'], 32)).toHaveLength(12);
+    expect(expandPlans(['lowdiff-3', 'frontier'], 32)).toHaveLength(13);
     const inline = '{"stages":[{"resolution":32,"steps":2}],"name":"a*b"}';
     expect(expandPlans([inline, 'plans/mine.json'], 32)).toEqual([inline, 'plans/mine.json']);
     expect(() => expandPlans(['euler-*'], 32)).toThrow(/^--plans: 'euler-\*' matches no preset/);

@@ -29,13 +29,13 @@ function fakeModel(trainedFor: TrainedFor | null) {
   return model;
 }
 
-const WARNED = parseCascadePlan({ name: 'aug1', stages: [{ resolution: 8, steps: 1 }, { resolution: 16, steps: 1, start: { kind: 'upsampled', sigmaStart: 1 }, sigmaAug: 1 }] });
+const WARNED = parseCascadePlan({ name: 'aug1.5', stages: [{ resolution: 8, steps: 1 }, { resolution: 16, steps: 1, start: { kind: 'upsampled', sigmaStart: 1 }, sigmaAug: 1.5 }] });
 const NEAREST = parseCascadePlan({ stages: [{ resolution: 8, steps: 1 }, { resolution: 16, steps: 1, upsample: 'nearest' }] });
 
 describe('plans against the shipped checkpoint', () => {
   it('its header says what it was trained for', () => {
     expect(facts.stages.map((s) => `${s.resolution}${s.conditioned ? 'c' : ''}`)).toEqual(['8', '16c', '32c', '32']);
-    expect(facts.conditionNoise.range).toEqual([0, 0.5]);
+    expect(facts.conditionNoise.range).toEqual([0, 1]);
     expect(facts.conditionUpsample).toBe('bilinear');
   });
 
@@ -63,13 +63,13 @@ describe('generate checks the plan against model.trainedFor', () => {
 
   it('warnings are returned with the samples and printed once per process', async () => {
     const printed: string[] = [];
-    const line = 'warning: plan aug1: stage 1 (16x16, conditioned): sigmaAug 1 is outside the trained condition noise 0..0.5';
+    const line = 'warning: plan aug1.5: stage 1 (16x16, conditioned): sigmaAug 1.5 is outside the trained condition noise 0..1';
     expect(checkPlanTraining(facts, WARNED, (l) => printed.push(l)).map((f) => f.field)).toEqual(['sigmaAug']);
     expect(checkPlanTraining(facts, WARNED, (l) => printed.push(l))).toHaveLength(1);
     expect(printed).toEqual([line]);
     const model = fakeModel(facts);
     const g = await generate(model, WARNED, { count: 2, seed: 0, batchSize: 1 });
-    expect(g.trainingWarnings?.map((f) => f.message)).toEqual([line.replace('warning: plan aug1: ', '')]);
+    expect(g.trainingWarnings?.map((f) => f.message)).toEqual([line.replace('warning: plan aug1.5: ', '')]);
     expect(model.calls).toBeGreaterThan(0);
   });
 

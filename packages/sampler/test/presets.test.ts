@@ -35,13 +35,13 @@ describe('plan presets', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('the frontier sweep is every baseline, EDM 18-step Heun first, and the two LowDiff cascades', () => {
+  it('the frontier sweep is every baseline, EDM 18-step Heun first, and the LowDiff cascades', () => {
     const names = Object.keys(planPresets(32));
     const { frontier } = planSweeps();
     expect(frontier[0]).toBe('baseline-heun-18');
     expect(frontier.filter((n) => n.startsWith('baseline-'))).toEqual(names.filter((n) => n.startsWith('baseline-')));
-    expect(frontier).toHaveLength(12);
-    expect(frontier.slice(-2)).toEqual(['lowdiff-3', 'lowdiff-3-sdedit']);
+    expect(frontier).toHaveLength(13);
+    expect(frontier.slice(-3)).toEqual(['lowdiff-3', 'lowdiff-3-dpm', 'lowdiff-3-sdedit']);
     for (const name of frontier) expect(names).toContain(name);
   });
 });

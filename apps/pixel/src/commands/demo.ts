@@ -12,7 +12,7 @@ export const SHIPPED_CHECKPOINT = fileURLToPath(new URL(`${import.meta.url.endsW
 const F = samplingFlags;
 const DEMO_FLAGS = {
   checkpoint: { syntax: '--checkpoint <file>', help: 'checkpoint to use', schema: z.string().min(1), default: SHIPPED_CHECKPOINT },
-  plan: F.plan('lowdiff-3-sdedit', 'the LowDiff plan set against baseline-heun-18 (a preset or JSON, as in sample)'),
+  plan: F.plan('lowdiff-3-dpm', 'the LowDiff plan set against baseline-heun-18 (a preset or JSON, as in sample)'),
   count: F.count(100, 'samples per plan for the table', 10),
   guidance: {
     syntax: '--guidance <scale>',
