@@ -128,6 +128,11 @@ function frontierSpec(points: Point[], families: string[], subtitle: string[], e
     const pad = hi > lo ? (hi - lo) * 0.08 : Math.max(Math.abs(lo) * 0.1, 1);
     return [lo - pad, hi + pad];
   };
+  // One broken few-step plan (FID 40 beside 5-7) would flatten every other point onto a line: a
+  // wide positive FID range is drawn on a log axis, where equal ratios look equal.
+  const fids = points.map((p) => p.fid);
+  const logY = Math.min(...fids) > 0 && Math.max(...fids) / Math.min(...fids) > 3;
+  const yDomain = logY ? [Math.min(...fids) / 1.15, Math.max(...fids) * 1.15] : padded(fids);
   return {
     width: PLOT_WIDTH,
     height: PLOT_HEIGHT,
@@ -144,12 +149,12 @@ function frontierSpec(points: Point[], families: string[], subtitle: string[], e
     data: [{ name: 'points', values: points }],
     scales: [
       { name: 'x', type: 'linear', domain: padded(points.map((p) => p.imagesPerSec)), range: 'width', zero: false, nice: true },
-      { name: 'y', type: 'linear', domain: padded(points.map((p) => p.fid)), range: 'height', zero: false, nice: true },
+      { name: 'y', type: logY ? 'log' : 'linear', domain: yDomain, range: 'height', zero: false, nice: !logY },
       { name: 'color', type: 'ordinal', domain: families, range: 'category' },
     ],
     axes: [
       { orient: 'bottom', scale: 'x', grid: true, title: 'images/s (samples per second of sampling; higher is faster)' },
-      { orient: 'left', scale: 'y', grid: true, title: `FID (${extractor} features; lower is better)` },
+      { orient: 'left', scale: 'y', grid: true, title: `FID (${extractor} features; lower is better${logY ? '; log scale' : ''})` },
     ],
     legends: [{ fill: 'color', stroke: 'color', symbolType: 'circle', title: 'sampler family', labelLimit: 400, orient: 'right' }],
     marks: [
