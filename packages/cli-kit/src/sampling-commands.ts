@@ -110,6 +110,7 @@ export function registerSampleCommand(program: Command, app: SamplingApp): void 
       const count = end - start;
       out.startProgress(`sample ${plan.name ?? 'plan'}`, count);
       const gen: Generated = await generate(rt.denoiser, plan, {
+        checkTraining: false, // plansFor checked it
         count,
         seed: v.seed as number,
         firstIndex: start,
@@ -217,7 +218,7 @@ export function registerEvalCommand(program: Command, app: SamplingApp): void {
       out.startProgress(`sample ${plan.name}${shard ? ` (shard ${shard.index}/${shard.count}: samples ${start}..${end - 1})` : ''}`, count);
       const request = { count, seed: v.seed as number, firstIndex: start, labels, batchSize: v.batchSize as number, onBatch: (d: number, t: number) => out.progress(d, t, '') };
       const pool = workers > 1 ? new SamplingPool({ checkpoint: v.checkpoint, backend: tf.getBackend() as 'wasm' }, workers) : undefined;
-      const gen = pool ? await pool.generate(plan, request).finally(() => pool.close()) : await generate(rt.denoiser, plan, { ...request, decode: space.decode, resample: space.resample });
+      const gen = pool ? await pool.generate(plan, request).finally(() => pool.close()) : await generate(rt.denoiser, plan, { ...request, checkTraining: false, decode: space.decode, resample: space.resample });
       out.stopProgress();
       const imagesPerSec = imagesPerSecond(gen, workers);
       const scoredAs = v.score as ScoreMode;
