@@ -131,16 +131,20 @@ def main():
         if ours["batchSize"] != args.batch:
             raise SystemExit(f"peer_train.py: ours ran batch {ours['batchSize']}, PyTorch batch {args.batch}")
         print()
-        print(f"training images/s, batch {args.batch}: ours (tfjs-{ours['backend']}, n workers) vs PyTorch (n threads), same network and step")
-        print("| stage | n | ours | PyTorch | ours / PyTorch |")
-        print("|---|---|---|---|---|")
+        # Rows of benches from before engines existed carry none: they ran on tfjs.
+        engines = sorted({x.get("engine", "tfjs") for x in ours["rows"]})
+        print(f"training images/s, batch {args.batch}: ours (engine: tfjs = tfjs-{ours['backend']}, ort = ONNX Runtime; n workers) vs PyTorch (n threads), same network and step")
+        print("| stage | n | " + " | ".join(f"ours, {e}" for e in engines) + " | PyTorch | " + " | ".join(f"{e} / PyTorch" for e in engines) + " |")
+        print("|---|---|" + "---|" * (2 * len(engines) + 1))
         for (r, c) in STAGES:
             name = f"{r}{' conditioned' if c else ''}"
             for t in threads:
-                o = next((x for x in ours["rows"] if x["stage"] == name and x["workers"] == t), None)
                 m = next(x for x in rows if x["stage"] == name and x["threads"] == t)
-                if o:
-                    print(f"| {name} | {t} | {o['imagesPerSec']:.1f} | {m['imagesPerSec']:.1f} | {o['imagesPerSec'] / m['imagesPerSec']:.2f}x |")
+                o = [next((x for x in ours["rows"] if x["stage"] == name and x["workers"] == t and x.get("engine", "tfjs") == e), None) for e in engines]
+                if any(o):
+                    ips = [f"{x['imagesPerSec']:.1f}" if x else "-" for x in o]
+                    ratio = [f"{x['imagesPerSec'] / m['imagesPerSec']:.2f}x" if x else "-" for x in o]
+                    print(f"| {name} | {t} | " + " | ".join(ips) + f" | {m['imagesPerSec']:.1f} | " + " | ".join(ratio) + " |")
 
 
 if __name__ == "__main__":

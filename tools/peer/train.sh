@@ -28,9 +28,9 @@ if ! "$PY" -c 'import torch' 2>/dev/null; then
   exit 2
 fi
 mkdir -p "$OUT"
-echo "== ours: npm run bench -w @lowdiff/trainer -- --batch $BATCH --rounds $ROUNDS --workers 1,2" >&2
+echo "== ours: npm run bench -w @lowdiff/trainer -- --engines tfjs,ort --batch $BATCH --rounds $ROUNDS --workers 1,2" >&2
 "$ROOT/node_modules/.bin/tsx" --conditions=@lowdiff/source packages/trainer/bench/train-bench.ts \
-  --batch "$BATCH" --rounds "$ROUNDS" --workers 1,2 --json > "$OUT/train-ours.json"
+  --engines tfjs,ort --batch "$BATCH" --rounds "$ROUNDS" --workers 1,2 --json > "$OUT/train-ours.json"
 echo "== PyTorch ($PY)" >&2
 "$PY" tools/peer/peer_train.py --checkpoint "$CHECKPOINT" --batch "$BATCH" --rounds "$ROUNDS" --threads 1,2 \
   --json "$OUT/train-torch.json" --ours "$OUT/train-ours.json"

@@ -57,3 +57,6 @@ export { trainingLoop, type TrainingLoopOptions, type StepOutcome, type LoopProg
 export { exportOnnx, DENOISER_VECTOR_INPUTS, type OnnxStage } from './onnx/export-onnx';
 export { OnnxGraph, ONNX_OPSET, type OnnxIo, type OnnxDtype } from './onnx/onnx-graph';
 export { OnnxOps } from './onnx/onnx-ops';
+export { OnnxTrainingOps, type WeightInput } from './onnx/onnx-training-ops';
+export { exportTrainingGraph, trainingFeeds, TRAINING_LOSS_OUTPUT, type TrainingGraph, type TrainingSlice, type MaskInput, type Feed } from './onnx/export-training-graph';
+export { SampleMasks } from './sample-masks';

@@ -36,6 +36,8 @@ export interface Ops {
 
   /** Elementwise sum of two values of the same shape, or of a value and a [1, D] row ([N, D] values only). */
   add(a: Value, b: Value): Value;
+  /** Elementwise product of two values of the same shape (e.g. a dropout mask). */
+  multiply(a: Value, b: Value): Value;
   /** x * k for a number k. */
   scale(x: Value, k: number): Value;
   /** x * v[i] for each sample i; v is [N]. */

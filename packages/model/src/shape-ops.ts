@@ -19,6 +19,7 @@ export const shapeOps: Ops = {
   relu: (x) => v(x.shape),
   gelu: (x) => v(x.shape),
   add: (a, b) => v(a.shape.map((d, i) => (d === 1 ? b.shape[i] : d))),
+  multiply: (a) => v(a.shape),
   scale: (x) => v(x.shape),
   scalePerSample: (x) => v(x.shape),
   addChannelBias: (x) => v(x.shape),

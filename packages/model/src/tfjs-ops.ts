@@ -34,6 +34,7 @@ export const tfjsOps: Ops = {
   },
 
   add: (a, b) => tf.add(T(a), T(b)),
+  multiply: (a, b) => tf.mul(T(a), T(b)),
   scale: (x, k) => tf.mul(T(x), k),
   scalePerSample: (x, v) => tf.mul(T(x), perSample(v, x.shape.length)),
   addChannelBias: (x, v) => tf.add(T(x), tf.reshape(T(v), [-1, 1, 1, x.shape[3]])),

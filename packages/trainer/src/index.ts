@@ -2,10 +2,10 @@
  * @lowdiff/trainer: LowDiff's multi-resolution training loop (stage mix, condition building with
  * noise augmentation, EDM loss, Adam with warm-up and clipping, EMA, exact resume).
  */
-export { Trainer, TrainingDivergedError, TrainingStateSchema, type TrainingState, type StepReport, type RunOptions, type RunResult, type ResumeOptions } from './trainer';
+export { Trainer, TrainingDivergedError, TrainingStateSchema, type TrainingState, type StepReport, type RunOptions, type RunResult, type ResumeOptions, type TrainingEngine } from './trainer';
 export { repairLog } from './train-log';
 export { TrainingPool } from './training-pool';
-export { SampleMasks } from './sample-masks';
+export { SampleMasks } from '@lowdiff/model';
 export {
   TrainingConfigSchema,
   TrainingStageSchema,

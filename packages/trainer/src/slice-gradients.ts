@@ -1,28 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EdmDenoiser } from '@lowdiff/model';
+import { SampleMasks, type EdmDenoiser, type TrainingSlice } from '@lowdiff/model';
 import { edmLoss } from './edm-loss';
-import { SampleMasks } from './sample-masks';
 
-/** One worker's share of a training step: rows [start, start + count) of a batch of `total`. */
-export interface StepSlice {
-  resolution: number;
-  channels: number;
-  start: number;
-  count: number;
-  total: number;
-  /** Clean images at the stage resolution, NHWC. */
-  y: Float32Array;
-  noise: Float32Array;
-  sigma: Float32Array;
-  /** The noised, upsampled condition (conditioned stages). */
-  condition: Float32Array | null;
-  sigmaAug: Float32Array | null;
-  /** Labels after label dropout (class-conditional models). */
-  labels: Int32Array | null;
-  lossWeight: number;
-  /** Seed of this step's dropout masks (see SampleMasks). */
-  maskSeed: number;
-}
+/** One worker's share of a training step (the model package's TrainingSlice, which both engines take). */
+export type StepSlice = TrainingSlice;
 
 /**
  * The slice's share of the step's loss and gradients: the EDM loss averaged over the whole batch

@@ -7,6 +7,7 @@ import { EdmDenoiser, loadCheckpoint, saveCheckpoint, type ModelConfigInput } fr
 import { conditionAugSigma, trainingSigmas } from '@lowdiff/schedule';
 import { z } from 'zod';
 import { Adam, trainingLoop } from '@lowdiff/model';
+import { OrtGradients } from '@lowdiff/ort';
 import { buildCondition, TENSOR_RESAMPLER, type Resampler } from './build-condition';
 import { rows, sliceGradients, type StepSlice } from './slice-gradients';
 import { TrainingPool } from './training-pool';
@@ -73,6 +74,13 @@ export interface RunOptions {
    * equal the one-thread ones to float rounding, so the run does not depend on it.
    */
   workers?: number;
+  /**
+   * What computes each slice's loss and gradients: 'tfjs' (the model's tfjs variables and
+   * `variableGrads` on the active backend; default) or 'ort' (the stage's training graph on ONNX
+   * Runtime, one thread per worker; needs onnxruntime-node). Both take the same draws, so a run
+   * can switch between them; their gradients agree to float rounding.
+   */
+  engine?: TrainingEngine;
   /** Worker threads to use across runs (workers - 1 of them), e.g. in a benchmark; left open. */
   pool?: TrainingPool;
   /** Called before each step (custom schedules, fault injection in tests). */
@@ -100,6 +108,12 @@ export class TrainingDivergedError extends Error {
   }
 }
 
+/** What computes a step's gradients (see RunOptions.engine). */
+export type TrainingEngine = 'tfjs' | 'ort';
+
+/** The engine of one thread: the loss and gradients of a slice, by weight name. */
+type LocalEngine = (slice: StepSlice) => Promise<{ loss: number; grads: Map<string, Float32Array> }>;
+
 const stageKey = (resolution: number, conditioned: boolean) => `${resolution}${conditioned ? 'c' : ''}`;
 
 /**
@@ -122,6 +136,7 @@ export class Trainer {
   private readonly cumulative: number[];
   private readonly weights: Map<string, tf.Variable>;
   private cursor: BatchCursor = { epoch: 0, step: 0 };
+  private ort: Promise<OrtGradients> | null = null;
 
   private constructor(
     readonly model: EdmDenoiser,
@@ -254,6 +269,9 @@ export class Trainer {
     if (!Number.isInteger(workers) || workers < 1) throw new TrainingConfigError(`workers must be an integer >= 1, got ${workers}`);
     // Worker threads for all but the slice this thread computes (a caller's pool is kept open).
     if (options.pool && options.pool.workers !== workers - 1) throw new TrainingConfigError(`pool has ${options.pool.workers} threads, workers ${workers} needs ${workers - 1}`);
+    const engine = options.engine ?? 'tfjs';
+    if (engine !== 'tfjs' && engine !== 'ort') throw new TrainingConfigError(`engine must be 'tfjs' or 'ort', got '${engine}'`);
+    const local = await this.localEngine(engine);
     const pool = options.pool ?? (workers > 1 ? new TrainingPool(workers - 1) : null);
     const iter = batches(this.dataset, { batchSize: this.config.batchSize, seed: this.config.seed, epochs: 'infinite', dropLast: true, prefetch: 2, start: this.cursor });
     if (options.logPath) {
@@ -280,7 +298,7 @@ export class Trainer {
         step: async () => {
           options.beforeStep?.(this.step);
           const t0 = performance.now();
-          const outcome = await this.trainStep(iter, pool);
+          const outcome = await this.trainStep(iter, pool, local.compute, engine);
           this.wallTimeSec += (performance.now() - t0) / 1000;
           return outcome;
         },
@@ -318,11 +336,12 @@ export class Trainer {
     } finally {
       await iter.return();
       if (pool !== options.pool) await pool?.close();
+      await local.dispose();
     }
     return { step: this.step, reason, wallTimeSec: this.wallTimeSec };
   }
 
-  private async trainStep(iter: BatchIterator, pool: TrainingPool | null) {
+  private async trainStep(iter: BatchIterator, pool: TrainingPool | null, local: LocalEngine, engine: TrainingEngine) {
     const next = await iter.next();
     if (next.done) throw new Error('the batch stream ended'); // epochs are infinite: cannot happen
     const batch = next.value;
@@ -359,7 +378,7 @@ export class Trainer {
       lossWeight: stage.lossWeight,
       maskSeed: Math.floor(rng.uniform() * 2 ** 32),
     };
-    const { loss, grads } = await this.gradients(full, pool);
+    const { loss, grads } = await this.gradients(full, pool, local, engine);
     let sumSquares = 0;
     for (const g of grads.values()) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
     const gradNorm = Math.sqrt(sumSquares);
@@ -406,30 +425,39 @@ export class Trainer {
     }
   }
 
+  /** This thread's engine: tfjs `variableGrads` on the model, or its training graphs on ONNX Runtime. */
+  private async localEngine(engine: TrainingEngine): Promise<{ compute: LocalEngine; dispose: () => Promise<void> }> {
+    if (engine === 'ort') {
+      // Sessions live as long as the trainer: a benchmark's one-step runs reuse them.
+      this.ort ??= OrtGradients.create(this.model, { threads: 1 });
+      const ort = await this.ort;
+      return { compute: (slice) => ort.gradients(slice), dispose: async () => {} };
+    }
+    const nameOf = new Map([...this.weights].map(([name, v]) => [v.name, name] as const));
+    const compute: LocalEngine = async (slice) => {
+      // The step's values leave the backend once: summed, clipped and applied as plain arrays.
+      const { value, grads: byVariable } = sliceGradients(this.model, slice);
+      const grads = new Map<string, Float32Array>();
+      for (const [name, g] of Object.entries(byVariable)) grads.set(nameOf.get(name)!, Float32Array.from(g.dataSync() as Float32Array));
+      const loss = value.dataSync()[0];
+      tf.dispose([value, ...Object.values(byVariable)]);
+      return { loss, grads };
+    };
+    return { compute, dispose: async () => {} };
+  }
+
   /**
    * Loss and gradients of a step: here for the whole batch, or split into contiguous slices, the
    * first computed here while the pool's workers compute the others from the same weights. The
    * shares add up to the whole-batch values (per-sample dropout masks, see SampleMasks).
    */
-  private async gradients(full: StepSlice, pool: TrainingPool | null): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
-    const vars = this.model.trainableVariables();
-    const nameOf = new Map([...this.weights].map(([name, v]) => [v.name, name] as const));
-    // The step's values leave the backend once: summed, clipped and applied as plain arrays.
-    const collect = (local: { value: tf.Scalar; grads: tf.NamedTensorMap }) => {
-      const grads = new Map<string, Float32Array>();
-      for (const v of vars) {
-        const g = local.grads[v.name];
-        if (g) grads.set(nameOf.get(v.name)!, Float32Array.from(g.dataSync() as Float32Array));
-      }
-      const loss = local.value.dataSync()[0];
-      tf.dispose([local.value, ...Object.values(local.grads)]);
-      return { loss, grads };
-    };
+  private async gradients(full: StepSlice, pool: TrainingPool | null, local: LocalEngine, engine: TrainingEngine): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
     const parts = pool ? splitRows(full.total, pool.workers + 1) : [];
-    if (parts.length < 2) return collect(sliceGradients(this.model, full));
-    const weights = new Float32Array(vars.reduce((a, v) => a + v.size, 0));
+    if (parts.length < 2) return local(full);
+    const trainable = [...this.weights].filter(([, v]) => v.trainable);
+    const weights = new Float32Array(trainable.reduce((a, [, v]) => a + v.size, 0));
     let at = 0;
-    for (const v of vars) {
+    for (const [, v] of trainable) {
       weights.set(v.dataSync() as Float32Array, at);
       at += v.size;
     }
@@ -443,19 +471,19 @@ export class Trainer {
       sigmaAug: full.sigmaAug && rows(full.sigmaAug, full.total, p.start, p.count),
       labels: full.labels && rows(full.labels, full.total, p.start, p.count),
     });
-    const remote = parts.slice(1).map((p) => pool!.run({ backend: tf.getBackend() as BackendName, config: this.model.config, weights, slice: slice(p) }));
-    let local: { loss: number; grads: Map<string, Float32Array> };
+    const remote = parts.slice(1).map((p) => pool!.run({ backend: tf.getBackend() as BackendName, engine, config: this.model.config, weights, slice: slice(p) }));
+    let mine: { loss: number; grads: Map<string, Float32Array> };
     try {
-      local = collect(sliceGradients(this.model, slice(parts[0])));
+      mine = await local(slice(parts[0]));
     } catch (err) {
       await Promise.allSettled(remote);
       throw err;
     }
     const shares = await Promise.all(remote);
     let offset = 0;
-    for (const v of vars) {
+    for (const [name, v] of trainable) {
       // Every slice trains the same stage, so the weights with a gradient are the same in all.
-      const g = local.grads.get(nameOf.get(v.name)!);
+      const g = mine.grads.get(name);
       if (g)
         for (const s of shares) {
           const share = s.grads.subarray(offset, offset + v.size);
@@ -463,10 +491,12 @@ export class Trainer {
         }
       offset += v.size;
     }
-    return { loss: shares.reduce((a, s) => a + s.loss, local.loss), grads: local.grads };
+    return { loss: shares.reduce((a, s) => a + s.loss, mine.loss), grads: mine.grads };
   }
 
   dispose(): void {
+    void this.ort?.then((o) => o.dispose()).catch(() => {});
+    this.ort = null;
     this.adam.dispose();
     this.ema.dispose();
     this.model.dispose();

@@ -1,11 +1,11 @@
-import type * as tf from '@tensorflow/tfjs';
 import type { Ops, Value } from '../ops';
 import type { Init, ParamStore } from '../param-store';
 import { tfjsOps } from '../tfjs-ops';
 
 /** Where dropout masks come from: `Rng`, or anything that draws them the same way. */
 export interface DropoutSource {
-  dropoutMask(shape: number[], rate: number): tf.Tensor;
+  /** A mask of `shape` (0, or 1 / (1 - rate)), as a value of the interpreter the layers run on. */
+  dropoutMask(shape: number[], rate: number): Value;
 }
 
 /** What every layer needs during one forward pass. */

@@ -25,5 +25,5 @@ export const gelu = (x: tf.Tensor): tf.Tensor => tfjsOps.gelu(x) as tf.Tensor;
 export function dropout<V extends Value>(ctx: ForwardContext, x: V): V {
   if (!ctx.training || ctx.dropout === 0) return x;
   if (!ctx.rng) throw new Error('training with dropout needs CallOptions.rng');
-  return tf.mul(x as unknown as tf.Tensor, ctx.rng.dropoutMask(x.shape as number[], ctx.dropout)) as unknown as V;
+  return opsOf(ctx).multiply(x, ctx.rng.dropoutMask(x.shape as number[], ctx.dropout)) as V;
 }

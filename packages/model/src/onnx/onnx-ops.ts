@@ -8,7 +8,7 @@ import type { OnnxGraph } from './onnx-graph';
  * read; tokens and vectors are `plain`. Weights and constants are `data` until an op uses them,
  * so each lands in the file once, in the layout that op wants.
  */
-class OnnxValue implements Value {
+export class OnnxValue implements Value {
   private named?: string;
   constructor(
     readonly shape: number[],
@@ -26,7 +26,7 @@ class OnnxValue implements Value {
   }
 }
 
-const V = (v: Value) => v as OnnxValue;
+export const V = (v: Value) => v as OnnxValue;
 
 /** Broadcast of two logical shapes of equal rank (-1 is the dynamic batch). */
 function broadcast(a: readonly number[], b: readonly number[]): number[] {
@@ -34,7 +34,7 @@ function broadcast(a: readonly number[], b: readonly number[]): number[] {
 }
 
 /** Transposes HWIO conv weights to ONNX's OIHW. */
-function oihw(data: Float32Array, [k1, k2, cin, cout]: readonly number[]): Float32Array {
+export function oihw(data: Float32Array, [k1, k2, cin, cout]: readonly number[]): Float32Array {
   const out = new Float32Array(data.length);
   for (let y = 0; y < k1; y++)
     for (let x = 0; x < k2; x++)
@@ -44,7 +44,7 @@ function oihw(data: Float32Array, [k1, k2, cin, cout]: readonly number[]): Float
 }
 
 /** TensorFlow's "same" padding: the odd pixel goes to the end. Returns [begin, end]. */
-function samePad(size: number, k: number, stride: number): [number, number] {
+export function samePad(size: number, k: number, stride: number): [number, number] {
   const out = Math.ceil(size / stride);
   const total = Math.max((out - 1) * stride + k - size, 0);
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
@@ -92,7 +92,7 @@ export class OnnxOps implements Ops {
   }
 
   /** An initializer derived from `source` (a weight, or a key for a fixed constant), written once. */
-  private derive(source: OnnxValue | string, key: string, make: () => [Float32Array, number[]]): string {
+  protected derive(source: OnnxValue | string, key: string, make: () => [Float32Array, number[]]): string {
     let forSource = this.derived.get(source);
     if (!forSource) this.derived.set(source, (forSource = new Map()));
     let name = forSource.get(key);
@@ -104,19 +104,19 @@ export class OnnxOps implements Ops {
     return name;
   }
 
-  private scalar(k: number): string {
+  protected scalar(k: number): string {
     return this.derive('scalar', String(k), () => [Float32Array.of(k), []]);
   }
 
-  private filled(value: number, length: number): string {
+  protected filled(value: number, length: number): string {
     return this.derive('filled', `${value}x${length}`, () => [new Float32Array(length).fill(value), [length]]);
   }
 
-  private map(shape: number[], name: string): OnnxValue {
+  protected map(shape: number[], name: string): OnnxValue {
     return new OnnxValue(shape, 'nchw', name);
   }
 
-  private plain(shape: number[], name: string): OnnxValue {
+  protected plain(shape: number[], name: string): OnnxValue {
     return new OnnxValue(shape, 'plain', name);
   }
 
@@ -179,7 +179,7 @@ export class OnnxOps implements Ops {
     return this.like(V(xv), y);
   }
 
-  private like(x: OnnxValue, name: string): OnnxValue {
+  protected like(x: OnnxValue, name: string): OnnxValue {
     return new OnnxValue(x.shape, x.layout, name);
   }
 
@@ -188,6 +188,11 @@ export class OnnxOps implements Ops {
     const [a, b] = [V(av), V(bv)];
     if (a.layout !== b.layout && a.data === undefined && b.data === undefined) throw new Error('OnnxOps.add: values of different layouts');
     return new OnnxValue(broadcast(a.shape, b.shape), a.layout, g.op('Add', [a.ref(g), b.ref(g)]));
+  }
+
+  multiply(av: Value, bv: Value): Value {
+    const g = this.graph;
+    return this.like(V(av), g.op('Mul', [V(av).ref(g), V(bv).ref(g)]));
   }
 
   scale(xv: Value, k: number): Value {
@@ -209,7 +214,7 @@ export class OnnxOps implements Ops {
     return this.like(x, g.op('Add', [x.ref(g), bias]));
   }
 
-  private unsqueeze1(v: Value): string {
+  protected unsqueeze1(v: Value): string {
     return this.graph.op('Unsqueeze', [V(v).ref(this.graph), this.graph.ints([1])]);
   }
 
