@@ -28,5 +28,7 @@ await trainer.run({
   onProgress: (r) => console.log(r.step, r.resolution, r.conditioned ? 'cond' : 'uncond', r.loss.toFixed(3)),
 });
 const again = await Trainer.resume('out/example-train.safetensors', data, { steps: 30 });
-await again.run({ checkpointPath: 'out/example-train.safetensors' });
+// The next 10 steps on ONNX Runtime (needs onnxruntime-node) over two worker threads: the same
+// draws and, to float rounding, the same gradients as tfjs on one.
+await again.run({ checkpointPath: 'out/example-train.safetensors', engine: 'ort', workers: 2 });
 console.log('now at step', again.step);

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { initBackend } from '@lowdiff/backend';
 import { FASHION_MNIST_CLASSES, loadFashionMnist } from '@lowdiff/data';
 import { loadCheckpoint, REFERENCE_UNET_32, saveCheckpoint } from '@lowdiff/model';
-import { Trainer, type TrainingConfigInput } from '@lowdiff/trainer';
+import { Trainer, type TrainingConfigInput, type TrainingEngine } from '@lowdiff/trainer';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,11 +29,12 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     export: { type: 'string' },
     workers: { type: 'string', default: String(availableParallelism()) },
+    engine: { type: 'string', default: 'ort' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: fmnist-checkpoint.ts [--recipe shipped|ablation-aug|ablation-no-aug|ablation-two-stage] [--steps N] [--out dir] [--workers <cores>] [--export file.safetensors]');
+  console.log('usage: fmnist-checkpoint.ts [--recipe shipped|ablation-aug|ablation-no-aug|ablation-two-stage] [--steps N] [--out dir] [--workers <cores>] [--engine ort|tfjs] [--export file.safetensors]');
   process.exit(0);
 }
 
@@ -164,7 +165,9 @@ for (const phase of recipe.phases) {
     logPath: join(args.out, 'train.jsonl'),
     signal: ctl.signal,
     workers: Number(args.workers),
-    info: { command, dataset: 'fashion-mnist/train (60,000, padded to 32x32)', classNames: data.classNames, trainingConfig: recipe.base, phases: recipe.phases },
+    // The engine changes speed, not the run (same draws, gradients equal to float rounding).
+    engine: args.engine as TrainingEngine,
+    info: { command, engine: args.engine, dataset: 'fashion-mnist/train (60,000, padded to 32x32)', classNames: data.classNames, trainingConfig: recipe.base, phases: recipe.phases },
     onProgress: (r) => {
       if (r.step % 25 === 0)
         console.log(

@@ -39,6 +39,9 @@ describe('lowdiff-pixel', () => {
     expect(bad.stderr).toMatch(/--checkpoint: cannot load checkpoint/);
     const data = await cli('train', '--data', 'imagenet', '--out', join(dir, 'x'));
     expect(data.stderr).toMatch(/imagenet/);
+    const engine = await cli('train', '--data', 'fashion-mnist', '--out', join(dir, 'y'), '--engine', 'gpu');
+    expect(engine.code).toBe(2);
+    expect(engine.stderr).toMatch(/--engine/);
   }, MULTI_COMMAND_TEST_TIMEOUT_MS);
 
   it('trains, resumes, samples (grid, per-image PNGs, stage strip) and benchmarks a tiny model', async () => {
@@ -48,13 +51,16 @@ describe('lowdiff-pixel', () => {
     const common = ['--data', 'fashion-mnist', '--out', out, '--config', config, '--size', '16', '--limit', '64', '--batch-size', '4', '--backend', 'wasm'];
     const t1 = await cli('train', ...common, '--steps', '2', '--json');
     expect(t1.code, t1.stderr).toBe(0);
+    // --engine auto: gradients on ONNX Runtime; the resume below switches to tfjs mid-run.
+    expect(t1.stderr).toMatch(/gradients on ONNX Runtime/);
     const done = t1.stdout.trim().split('\n').map((l) => JSON.parse(l)).at(-1);
     expect(done).toMatchObject({ event: 'done', step: 2, reason: 'done' });
     const again = await cli('train', ...common, '--steps', '3');
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/pass --resume/);
-    const t2 = await cli('train', ...common, '--steps', '3', '--resume');
+    const t2 = await cli('train', ...common, '--steps', '3', '--resume', '--engine', 'tfjs');
     expect(t2.code, t2.stderr).toBe(0);
+    expect(t2.stderr).toMatch(/gradients on tfjs-wasm/);
     expect(t2.stderr).toMatch(/resuming at step 2/);
 
     const ckpt = join(out, 'train.safetensors');

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Trainer, TrainingConfigInput } from '@lowdiff/trainer';
+import type { Trainer, TrainingConfigInput, TrainingEngine } from '@lowdiff/trainer';
 import { CliError } from './cli-error';
 import type { Output } from './output';
 import { stagePreset } from './presets';
@@ -51,7 +51,7 @@ export function stopOnSignals(out: Output, ctl: AbortController, what = 'finishi
  * Runs a trainer the way every CLI does: progress bar (or JSON lines), checkpoints and a JSONL
  * log in `outDir`; signals stop it as {@link stopOnSignals} says.
  */
-export async function runTraining(trainer: Trainer, o: { out: Output; outDir: string; json: boolean; workers?: number; info: Record<string, unknown> }): Promise<void> {
+export async function runTraining(trainer: Trainer, o: { out: Output; outDir: string; json: boolean; workers?: number; engine?: TrainingEngine; info: Record<string, unknown> }): Promise<void> {
   const path = join(o.outDir, 'train.safetensors');
   const { out } = o;
   const ctl = new AbortController();
@@ -63,6 +63,7 @@ export async function runTraining(trainer: Trainer, o: { out: Output; outDir: st
       logPath: join(o.outDir, 'train.jsonl'),
       signal: ctl.signal,
       workers: Math.min(o.workers ?? 1, trainer.config.batchSize),
+      engine: o.engine,
       info: o.info,
       onProgress: (r) => {
         const losses = Object.entries(r.lossPerStage).map(([k, v]) => `${k}:${v.toFixed(3)}`).join(' ');

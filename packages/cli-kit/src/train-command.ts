@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { initBackend, BackendNameSchema } from '@lowdiff/backend';
 import type { ImageDataset, LatentDataset } from '@lowdiff/data';
 import type { ModelConfigInput } from '@lowdiff/model';
-import { Trainer, TrainingConfigError, type Resampler, type TrainingConfigInput } from '@lowdiff/trainer';
+import { loadOnnxRuntime, OrtError } from '@lowdiff/ort';
+import { Trainer, TrainingConfigError, type Resampler, type TrainingConfigInput, type TrainingEngine } from '@lowdiff/trainer';
 import { CliError, parseFlags } from './cli-error';
 import { Output } from './output';
 import { STAGE_PRESETS } from './presets';
@@ -25,6 +26,7 @@ export const TrainFlagsSchema = z
     seed: z.coerce.number().int().optional(),
     checkpointEvery: z.coerce.number().int().min(1).optional(),
     workers: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
+    engine: z.enum(['auto', 'ort', 'tfjs']).default('auto'),
     resume: z.boolean().default(false),
     allowChanges: z.boolean().default(false),
     backend: BackendNameSchema.default('auto'),
@@ -75,6 +77,7 @@ export function addTrainOptions(command: Command, o: { stages: string; what: str
     .option('--seed <n>', 'training seed (default: 0)')
     .option('--checkpoint-every <n>', 'steps between checkpoints (default: 500)')
     .option('--workers <n>', `threads that split every step's batch (data-parallel; the run does not depend on it) (default: ${availableParallelism()}, the cores)`)
+    .option('--engine <name>', 'what computes the gradients: ort (ONNX Runtime, the fastest on CPUs), tfjs (the --backend), or auto: ort where onnxruntime-node loads and the backend is a CPU one, else tfjs; the run does not depend on it', 'auto')
     .option('--resume', 'continue from <out>/train.safetensors')
     .option('--allow-changes', 'with --resume: accept another --batch-size or --seed than the run had (it will not continue exactly)')
     .option('--backend <name>', 'auto | wasm | cpu | tensorflow | tensorflow-gpu | webgpu', 'auto')
@@ -91,7 +94,8 @@ export async function trainCommand(bin: string, flags: TrainFlags, load: (resume
   // Before anything else: a second trainer on this folder must not even load its data.
   await withRunLock(flags.out, async () => {
     const backend = await initBackend({ backend: flags.backend });
-    out.info(`backend: ${backend.backend}`);
+    const engine = await trainingEngine(flags.engine, backend.backend);
+    out.info(`backend: ${backend.backend}, gradients on ${engine.engine === 'ort' ? 'ONNX Runtime' : `tfjs-${backend.backend}`}${engine.note ? ` (${engine.note})` : ''}`);
     const file = readConfig(flags.config);
     const path = join(flags.out, 'train.safetensors');
     if (flags.resume && !existsSync(path)) throw new CliError(`--resume: no checkpoint at ${path}`);
@@ -132,10 +136,28 @@ export async function trainCommand(bin: string, flags: TrainFlags, load: (resume
         }
       }
       out.info(d.describe);
-      await runTraining(trainer, { out, outDir: flags.out, json: flags.json, workers: flags.workers, info: { command: `${bin} ${process.argv.slice(2).join(' ')}`, classNames: d.data.classNames, ...d.info } });
+      await runTraining(trainer, { out, outDir: flags.out, json: flags.json, workers: flags.workers, engine: engine.engine, info: { command: `${bin} ${process.argv.slice(2).join(' ')}`, classNames: d.data.classNames, ...d.info } });
       trainer.dispose();
     } finally {
       d.dispose?.();
     }
   });
+}
+
+/**
+ * --engine: `auto` is ONNX Runtime (native kernels; faster than tfjs-wasm per step, see the trainer README) when
+ * onnxruntime-node loads and the tfjs backend is a CPU one; a GPU backend keeps the gradients on
+ * it. `ort` where onnxruntime-node does not load is refused.
+ */
+async function trainingEngine(asked: 'auto' | TrainingEngine, backend: string): Promise<{ engine: TrainingEngine; note?: string }> {
+  if (asked === 'tfjs') return { engine: 'tfjs' };
+  if (asked === 'auto' && !['wasm', 'cpu'].includes(backend)) return { engine: 'tfjs', note: `--engine auto keeps the gradients on the ${backend} backend` };
+  try {
+    await loadOnnxRuntime();
+    return { engine: 'ort' };
+  } catch (err) {
+    if (!(err instanceof OrtError)) throw err;
+    if (asked === 'ort') throw new CliError(`--engine ort: ${err.message}`);
+    return { engine: 'tfjs', note: err.message };
+  }
 }
