@@ -16,7 +16,7 @@ export interface WeightInput {
  * initializers) and a rule that, run in reverse order by {@link OnnxTrainingOps.backward}, adds
  * the nodes of its vector-Jacobian product. ONNX Runtime has no training kernels in its
  * inference builds, so the gradients are written out with inference ops: a convolution's input
- * gradient is a ConvTranspose, its filter gradient a batched MatMul over im2col patches.
+ * gradient is a ConvTranspose, its filter gradient a batched MatMul per kernel tap.
  * Values that no trainable weight reaches carry no gradient and get no backward nodes.
  */
 export class OnnxTrainingOps extends OnnxOps {
@@ -150,24 +150,25 @@ export class OnnxTrainingOps extends OnnxOps {
   }
 
   /**
-   * dL/dW in HWIO: sum over samples of im2col(x) [k1 k2 C, oh ow] times dy^T [oh ow, C_out], one
-   * batched MatMul (a single GEMM with K = N oh ow runs far slower in MLAS than N short ones).
+   * dL/dW in HWIO, one kernel tap at a time: the input shifted by the tap (a strided Slice of
+   * the padded input) times dy^T, summed over samples. Per-tap batched MatMuls ran 1.7x faster in
+   * MLAS than one product over a concatenated im2col matrix (whose copy cost more than the GEMM),
+   * and 2.5x faster than a single GEMM with K = N oh ow.
    */
   private filterGradient(x: string, dy: string, [k1, k2, cin, cout]: number[], [top, left, bottom, right]: number[], stride: number, [oh, ow]: number[]): string {
-    let cols: string;
-    if (k1 === 1 && k2 === 1 && stride === 1) cols = x;
-    else {
-      const padded = top + left + bottom + right > 0 ? this.op('Pad', [x, this.graph.ints([0, 0, top, left, 0, 0, bottom, right])]) : x;
-      const taps: string[] = [];
-      for (let i = 0; i < k1; i++)
-        for (let j = 0; j < k2; j++)
-          taps.push(this.op('Slice', [padded, this.graph.ints([i, j]), this.graph.ints([i + (oh - 1) * stride + 1, j + (ow - 1) * stride + 1]), this.graph.ints([2, 3]), this.graph.ints([stride, stride])]));
-      cols = this.op('Concat', taps, { axis: 1 });
-    }
-    const patches = this.op('Reshape', [cols, this.graph.ints([0, k1 * k2 * cin, oh * ow])]);
-    const dyT = this.op('Transpose', [this.op('Reshape', [dy, this.graph.ints([0, cout, oh * ow])])], { perm: [0, 2, 1] });
-    const perSample = this.op('MatMul', [patches, dyT]);
-    return this.op('Reshape', [this.sum(perSample, [0]), this.graph.ints([k1, k2, cin, cout])]);
+    const g = this.graph;
+    const dyT = this.op('Transpose', [this.op('Reshape', [dy, g.ints([0, cout, oh * ow])])], { perm: [0, 2, 1] });
+    const padded = top + left + bottom + right > 0 ? this.op('Pad', [x, g.ints([0, 0, top, left, 0, 0, bottom, right])]) : x;
+    const taps: string[] = [];
+    for (let i = 0; i < k1; i++)
+      for (let j = 0; j < k2; j++) {
+        const whole = k1 === 1 && k2 === 1 && stride === 1 && padded === x;
+        const shifted = whole ? x : this.op('Slice', [padded, g.ints([i, j]), g.ints([i + (oh - 1) * stride + 1, j + (ow - 1) * stride + 1]), g.ints([2, 3]), g.ints([stride, stride])]);
+        const rows = this.op('Reshape', [shifted, g.ints([0, cin, oh * ow])]);
+        taps.push(this.sum(this.op('MatMul', [rows, dyT]), [0], 1)); // [1, C_in, C_out]
+      }
+    const stacked = taps.length === 1 ? taps[0] : this.op('Concat', taps, { axis: 0 });
+    return this.op('Reshape', [stacked, g.ints([k1, k2, cin, cout])]);
   }
 
   override linear(xv: Value, wv: Value, bv: Value | null): Value {
