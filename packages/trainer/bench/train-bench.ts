@@ -2,7 +2,7 @@
  * Training images/s per stage for the reference config (REFERENCE_UNET_32 on Fashion-MNIST), per
  * engine (tfjs on its backend, ONNX Runtime) on 1 and on n threads (data-parallel workers), every
  * (engine, stage, threads) triple stepped round-robin in one run so machine noise hits all alike;
- * the median step time per triple.
+ * the median step time per triple (a step inside a run: the run's setup is left out).
  *
  *   npm run bench -w @lowdiff/trainer [-- --engines tfjs,ort --batch 64 --rounds 5 --workers 1,2 --json]
  */
@@ -50,14 +50,23 @@ const runs = engines.flatMap((engine) =>
     workerCounts.map((workers) => ({ engine, stage, workers, trainer: Trainer.create(REFERENCE_UNET_32, data, { stages: [stage], batchSize, steps: 1000, warmupSteps: 0 }), ms: [] as number[] })),
   ),
 );
-const step = (r: (typeof runs)[number]) => r.trainer.run({ until: r.trainer.step + 1, engine: r.engine, workers: r.workers, pool: pools.get(r.workers) });
-for (const r of runs) await step(r); // warm-up (worker start, first kernels)
-for (let round = 0; round < Number(args.rounds); round++)
-  for (const r of runs) {
-    const t0 = performance.now();
-    await step(r);
-    r.ms.push(performance.now() - t0);
-  }
+// Each turn runs two steps and times the second from its start to its report: a run's own setup
+// (data iterator, first batch without prefetch) is not a step's cost in a long run.
+const turn = async (r: (typeof runs)[number]) => {
+  let started = 0;
+  let ms = 0;
+  await r.trainer.run({
+    until: r.trainer.step + 2,
+    engine: r.engine,
+    workers: r.workers,
+    pool: pools.get(r.workers),
+    beforeStep: () => (started = performance.now()),
+    onProgress: () => (ms = performance.now() - started),
+  });
+  return ms;
+};
+for (const r of runs) await turn(r); // warm-up (worker start, sessions, first kernels)
+for (let round = 0; round < Number(args.rounds); round++) for (const r of runs) r.ms.push(await turn(r));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = runs.map((r) => ({
   engine: r.engine,
