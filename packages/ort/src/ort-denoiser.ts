@@ -106,7 +106,7 @@ export class OrtDenoiser implements SamplingDenoiser {
   }
 
   async denoise(x: tf.Tensor4D, sigma: number | Float32Array, call: StageCall, options: CallOptions = {}): Promise<tf.Tensor4D> {
-    if (options.training) throw new OrtError('the ONNX Runtime denoiser is for sampling; training on ONNX Runtime goes through OrtGradients (the trainer'"'"'s engine: '"'"'ort'"'"')');
+    if (options.training) throw new OrtError("the ONNX Runtime denoiser is for sampling; training on ONNX Runtime goes through OrtGradients (the trainer's engine 'ort')");
     const vectors = this.model.callVectors(x, sigma, call);
     const n = x.shape[0];
     const { Tensor } = this.ort;
