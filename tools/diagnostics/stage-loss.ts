@@ -26,7 +26,7 @@ const full = toTensor(test, picked);
 const labels = tf.tensor1d(picked.map((i) => test.labels[i]), 'int32');
 const sigmas = [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 3, 5, 10];
 const augs = [0, 0.25, 0.5, 1];
-const seeded = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed) as tf.Tensor4D;
+const seeded = (shape: readonly number[], seed: number): tf.Tensor4D => tf.randomNormal<tf.Rank.R4>(shape as [number, number, number, number], 0, 1, 'float32', seed);
 
 function loss(y: tf.Tensor4D, sigma: number, condition: tf.Tensor4D | null, sigmaAug: number, seed: number): number {
   return tf.tidy(() => {

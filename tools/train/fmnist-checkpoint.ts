@@ -34,7 +34,7 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('usage: fmnist-checkpoint.ts [--recipe shipped|ablation-aug|ablation-no-aug|ablation-two-stage] [--steps N] [--out dir] [--workers <cores>] [--engine ort|tfjs] [--export file.safetensors]');
+  console.log('usage: fmnist-checkpoint.ts [--recipe shipped|ablation-aug|ablation-no-aug|ablation-schedule|ablation-two-stage] [--steps N] [--out dir] [--workers <cores>] [--engine ort|tfjs] [--export file.safetensors]');
   process.exit(0);
 }
 
@@ -88,7 +88,8 @@ export const FMNIST_PHASES: { until: number | null; overrides: Partial<TrainingC
  * Ablations of the refinement recipe (issue #17): the same budget each - 6,000 steps of batch 64
  * from scratch, the conditioned 32x32 stage 40 % of them - differing in one thing.
  * `ablation-aug` is the shipped phase-2 recipe without the unconditioned 32x32 stage;
- * `ablation-no-aug` trains its conditions without noise; `ablation-two-stage` cascades 16 -> 32.
+ * `ablation-no-aug` trains its conditions without noise; `ablation-schedule` shifts each stage's
+ * noise levels by its resolution; `ablation-two-stage` cascades 16 -> 32.
  */
 const ABLATION_BASE: TrainingConfigInput = {
   ...FMNIST_TRAINING,
@@ -103,6 +104,13 @@ const ABLATION_BASE: TrainingConfigInput = {
 const ABLATIONS: Record<string, TrainingConfigInput> = {
   'ablation-aug': ABLATION_BASE,
   'ablation-no-aug': { ...ABLATION_BASE, conditionAugmentation: { kind: 'none' } },
+  // Simple diffusion's resolution shift (Hoogeboom et al. 2023): an image area-downsampled by k
+  // keeps its signal while per-pixel noise of the same sigma hides k times more of it, so each
+  // stage's log-normal moves down by ln(32 / r): the schedule @lowdiff/schedule's table leaves open.
+  'ablation-schedule': {
+    ...ABLATION_BASE,
+    stages: ABLATION_BASE.stages.map((s) => ({ ...s, pMean: -1.2 - Math.log(32 / s.resolution) })),
+  },
   'ablation-two-stage': {
     ...ABLATION_BASE,
     stages: [
