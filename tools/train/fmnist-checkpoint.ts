@@ -29,12 +29,12 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     export: { type: 'string' },
     workers: { type: 'string', default: String(availableParallelism()) },
-    engine: { type: 'string', default: 'ort' },
+    engine: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: fmnist-checkpoint.ts [--recipe shipped|ablation-aug|ablation-no-aug|ablation-schedule|ablation-two-stage] [--steps N] [--out dir] [--workers <cores>] [--engine ort|tfjs] [--export file.safetensors]');
+  console.log('usage: fmnist-checkpoint.ts [--recipe shipped|ablation-aug|ablation-no-aug|ablation-schedule|ablation-two-stage] [--steps N] [--out dir] [--workers <cores>] [--engine ort|tfjs (default: tfjs for shipped, ort for the ablations)] [--export file.safetensors]');
   process.exit(0);
 }
 
@@ -132,6 +132,12 @@ if (!recipe) {
 }
 args.out ??= recipe.out;
 args.steps ??= String(recipe.steps);
+// The shipped run's steps so far ran on tfjs-wasm: its recorded command repeats them there.
+args.engine ??= args.recipe === 'shipped' ? 'tfjs' : 'ort';
+if (args.engine !== 'tfjs' && args.engine !== 'ort') {
+  console.error(`--engine: '${args.engine}' is not ort or tfjs`);
+  process.exit(2);
+}
 
 await initBackend({ backend: 'wasm' });
 const path = join(args.out, 'train.safetensors');
