@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlanAgainstTraining, parseCascadePlan, type CascadePlan, type TrainedFor } from '../src';
 
-// The shipped checkpoint's facts (stages 8 / 16c / 32c / 32, EDM's log-normal, condition noise
+// The step-10,000 checkpoint's facts (stages 8 / 16c / 32c / 32, EDM's log-normal, condition noise
 // uniform 0..0.5, bilinear), written out: the sampler reads them structurally, never from
 // @lowdiff/model at run time. 12.28 = exp(-1.2 + 1.2 z_0.999).
-const SHIPPED: TrainedFor = {
+const STEP_10K: TrainedFor = {
   stages: [
     { resolution: 8, conditioned: false, conditionResolution: null, noise: { pMean: -1.2, pStd: 1.2 }, sigmaRange: [0.00739, 12.28] },
     { resolution: 16, conditioned: true, conditionResolution: 8, noise: { pMean: -1.2, pStd: 1.2 }, sigmaRange: [0.00739, 12.28] },
@@ -16,9 +16,9 @@ const SHIPPED: TrainedFor = {
   sigmaData: 0.5,
 };
 // Refinement stages trained on low noise only: ln(sigma) ~ N(-2, 1), 99.9 % below exp(-2 + 3.09) = 2.97.
-const LOW_NOISE: TrainedFor = { ...SHIPPED, stages: SHIPPED.stages.map((s) => (s.conditioned ? { ...s, noise: { pMean: -2, pStd: 1 }, sigmaRange: [0.00614, 2.97] } : s)) };
+const LOW_NOISE: TrainedFor = { ...STEP_10K, stages: STEP_10K.stages.map((s) => (s.conditioned ? { ...s, noise: { pMean: -2, pStd: 1 }, sigmaRange: [0.00614, 2.97] } : s)) };
 
-const check = (stages: CascadePlan['stages'], facts = SHIPPED) => checkPlanAgainstTraining(parseCascadePlan({ stages }), facts);
+const check = (stages: CascadePlan['stages'], facts = STEP_10K) => checkPlanAgainstTraining(parseCascadePlan({ stages }), facts);
 const up = (sigmaStart: number) => ({ kind: 'upsampled' as const, sigmaStart });
 
 describe('checkPlanAgainstTraining', () => {
@@ -55,7 +55,7 @@ describe('checkPlanAgainstTraining', () => {
     expect(check([{ resolution: 8, steps: 4 }, { resolution: 16, steps: 2, start: up(3) }, { resolution: 32, steps: 2, start: up(3), sigmaAug: 1 }])).toEqual([
       { stageIndex: 2, field: 'sigmaAug', severity: 'warning', message: 'stage 2 (32x32, conditioned): sigmaAug 1 is outside the trained condition noise 0..0.5' },
     ]);
-    const fixed: TrainedFor = { ...SHIPPED, conditionNoise: { augmentation: { kind: 'fixed', sigma: 0.1 }, range: [0.1, 0.1] } };
+    const fixed: TrainedFor = { ...STEP_10K, conditionNoise: { augmentation: { kind: 'fixed', sigma: 0.1 }, range: [0.1, 0.1] } };
     expect(check([{ resolution: 8, steps: 4 }, { resolution: 16, steps: 2, start: up(3), sigmaAug: 0.05 }], fixed).map((f) => f.message)).toEqual([
       'stage 1 (16x16, conditioned): sigmaAug 0.05 is outside the trained condition noise 0.1',
     ]);
