@@ -298,7 +298,7 @@ export class Trainer {
         step: async () => {
           options.beforeStep?.(this.step);
           const t0 = performance.now();
-          const outcome = await this.trainStep(iter, pool, local.compute, engine);
+          const outcome = await this.trainStep(iter, pool, local, engine);
           this.wallTimeSec += (performance.now() - t0) / 1000;
           return outcome;
         },
@@ -336,7 +336,6 @@ export class Trainer {
     } finally {
       await iter.return();
       if (pool !== options.pool) await pool?.close();
-      await local.dispose();
     }
     return { step: this.step, reason, wallTimeSec: this.wallTimeSec };
   }
@@ -426,15 +425,15 @@ export class Trainer {
   }
 
   /** This thread's engine: tfjs `variableGrads` on the model, or its training graphs on ONNX Runtime. */
-  private async localEngine(engine: TrainingEngine): Promise<{ compute: LocalEngine; dispose: () => Promise<void> }> {
+  private async localEngine(engine: TrainingEngine): Promise<LocalEngine> {
     if (engine === 'ort') {
       // Sessions live as long as the trainer: a benchmark's one-step runs reuse them.
       this.ort ??= OrtGradients.create(this.model, { threads: 1 });
       const ort = await this.ort;
-      return { compute: (slice) => ort.gradients(slice), dispose: async () => {} };
+      return (slice) => ort.gradients(slice);
     }
     const nameOf = new Map([...this.weights].map(([name, v]) => [v.name, name] as const));
-    const compute: LocalEngine = async (slice) => {
+    return async (slice) => {
       // The step's values leave the backend once: summed, clipped and applied as plain arrays.
       const { value, grads: byVariable } = sliceGradients(this.model, slice);
       const grads = new Map<string, Float32Array>();
@@ -443,7 +442,6 @@ export class Trainer {
       tf.dispose([value, ...Object.values(byVariable)]);
       return { loss, grads };
     };
-    return { compute, dispose: async () => {} };
   }
 
   /**
